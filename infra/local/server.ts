@@ -1,0 +1,131 @@
+import {
+  createServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Deps, HttpHandler } from '#shared/deps.js';
+import { PayloadTooLargeError } from '#shared/errors.js';
+import { errorResponse } from '#shared/http/handler.js';
+import { matchRoute } from '#shared/http/route-match.js';
+import { MAX_WIRE_BODY_BYTES } from '#shared/limits.js';
+import type { Domain } from '#shared/routes.js';
+import { localContext, toApiGatewayEvent } from './event.js';
+import { buildHandlers } from './handlers.js';
+
+export interface LocalServer {
+  /** Base URL, such as `http://127.0.0.1:8036`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface LocalServerOptions {
+  deps: Deps;
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_WIRE_BODY_BYTES) {
+        reject(
+          new PayloadTooLargeError(
+            `request body exceeds the limit of ${MAX_WIRE_BODY_BYTES} ` +
+              'bytes; send smaller batches',
+          ),
+        );
+        request.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function send(
+  response: ServerResponse,
+  result: APIGatewayProxyStructuredResultV2,
+): void {
+  const body = result.body ?? '';
+  const payload = result.isBase64Encoded
+    ? Buffer.from(body, 'base64')
+    : Buffer.from(body, 'utf8');
+  response.writeHead(result.statusCode ?? 200, {
+    ...result.headers,
+    'content-length': payload.length,
+  });
+  response.end(payload);
+}
+
+async function handle(
+  handlers: Record<Domain, HttpHandler>,
+  request: IncomingMessage,
+  url: URL,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const match = matchRoute(request.method ?? 'GET', url.pathname);
+  const body = await readBody(request);
+  const event = toApiGatewayEvent(request, url, match, body);
+  const context = localContext(
+    `observatory-${match.route.domain}`,
+    event.requestContext.requestId,
+  );
+  return handlers[match.route.domain](event, context);
+}
+
+/**
+ * Starts the local Observatory: each HTTP request becomes the API Gateway
+ * event that AWS would build and goes to the same handler Lambda runs.
+ */
+export async function startLocalServer(
+  options: LocalServerOptions,
+): Promise<LocalServer> {
+  const { deps } = options;
+  const handlers = buildHandlers(deps);
+
+  const server = createServer((request, response) => {
+    const started = performance.now();
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const requestId = crypto.randomUUID();
+
+    handle(handlers, request, url)
+      .catch((error: unknown) => {
+        request.resume();
+        if (!(error instanceof Error && 'status' in error)) {
+          deps.logger.error('local server failed', { error });
+        }
+        return errorResponse(error, requestId);
+      })
+      .then((result) => {
+        send(response, result);
+        deps.logger.info('request', {
+          method: request.method,
+          path: url.pathname,
+          status: result.statusCode,
+          duration_ms: Math.round(performance.now() - started),
+        });
+      });
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) =>
+    server.listen(options.port, host, resolve),
+  );
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

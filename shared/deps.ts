@@ -1,0 +1,45 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import { type Clock, systemClock } from './clock.js';
+import { type Config, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { openStores } from './store/open.js';
+import type { Stores } from './store/ports.js';
+
+/** What every domain handler is built from; tests pass their own. */
+export interface Deps {
+  config: Config;
+  stores: Stores;
+  clock: Clock;
+  logger: Logger;
+}
+
+export type HttpHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * Wraps a handler factory for Lambda: configuration and stores are loaded
+ * once, on the first invocation of a cold start, and reused after.
+ */
+export function lazyHandler(
+  serviceName: string,
+  build: (deps: Deps) => HttpHandler,
+): HttpHandler {
+  let ready: Promise<HttpHandler> | undefined;
+  return async (event, context) => {
+    ready ??= (async () => {
+      const config = loadConfig();
+      const stores = await openStores(config);
+      const logger = createLogger(serviceName);
+      return build({ config, stores, clock: systemClock, logger });
+    })();
+    const handler = await ready;
+    return handler(event, context);
+  };
+}

@@ -1,0 +1,69 @@
+/** One invalid field: where it is and what was expected there. */
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/**
+ * Base of every error Observatory raises on purpose. `status` is the HTTP
+ * status it maps to; `code` is the stable machine-readable name.
+ */
+export class ObservatoryError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: ErrorDetail[];
+
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options: { details?: ErrorDetail[]; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+    this.details = options.details ?? [];
+  }
+}
+
+export class ValidationError extends ObservatoryError {
+  constructor(message: string, details: ErrorDetail[] = [], cause?: unknown) {
+    super(400, 'invalid_request', message, { details, cause });
+  }
+}
+
+export class NotFoundError extends ObservatoryError {
+  constructor(message: string) {
+    super(404, 'not_found', message);
+  }
+}
+
+export class MethodNotAllowedError extends ObservatoryError {
+  constructor(method: string, path: string, allowed: string[]) {
+    super(
+      405,
+      'method_not_allowed',
+      `${method} is not allowed on ${path}; use ${allowed.join(' or ')}`,
+    );
+  }
+}
+
+export class PayloadTooLargeError extends ObservatoryError {
+  constructor(message: string) {
+    super(413, 'payload_too_large', message);
+  }
+}
+
+export class UnsupportedMediaTypeError extends ObservatoryError {
+  constructor(message: string) {
+    super(415, 'unsupported_media_type', message);
+  }
+}
+
+/** Raised by a store adapter when its backend fails; maps to a 500. */
+export class StoreError extends ObservatoryError {
+  constructor(message: string, cause?: unknown) {
+    super(500, 'store_failed', message, { cause });
+  }
+}

@@ -1,0 +1,87 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { ValidationError } from '../errors.js';
+import type { RouteKey } from '../routes.js';
+import { zodDetails } from './zod-details.js';
+
+/** The request a route action receives, with its body already decoded. */
+export interface ApiRequest {
+  routeKey: RouteKey;
+  /** Path parameters, URL-decoded. */
+  params: Record<string, string>;
+  query: Record<string, string>;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  /** Media type of the body, lower case, without parameters. */
+  contentType: string;
+  /** The body after base64 and gzip decoding. */
+  body: Buffer;
+  requestId: string;
+  event: APIGatewayProxyEventV2;
+}
+
+export interface ApiResponse {
+  status: number;
+  /** Serialized as JSON unless `raw` is set. */
+  body?: unknown;
+  /** A binary body, sent base64-encoded to API Gateway. */
+  raw?: Buffer;
+  headers?: Record<string, string>;
+}
+
+export type RouteAction = (request: ApiRequest) => Promise<ApiResponse>;
+
+/** Parses the body as JSON, raising a 400 that says where it broke. */
+export function readJson(request: ApiRequest): unknown {
+  if (request.body.length === 0) {
+    throw new ValidationError('request body is missing; send a JSON document', [
+      { path: 'body', message: 'missing' },
+    ]);
+  }
+  try {
+    return JSON.parse(request.body.toString('utf8'));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ValidationError(
+      `request body is not valid JSON: ${reason}`,
+      [{ path: 'body', message: `invalid JSON: ${reason}` }],
+      error,
+    );
+  }
+}
+
+/** Parses the JSON body with `schema`, raising a 400 naming each field. */
+export function readBody<T extends z.ZodType>(
+  request: ApiRequest,
+  schema: T,
+): z.output<T> {
+  return parseInput(schema, readJson(request), 'body');
+}
+
+/** Parses the query string with `schema`, raising a 400 naming each field. */
+export function readQuery<T extends z.ZodType>(
+  request: ApiRequest,
+  schema: T,
+): z.output<T> {
+  return parseInput(schema, request.query, 'query');
+}
+
+/** Parses `input` with `schema`; the 400 names `where` and each bad field. */
+export function parseInput<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  where: string,
+): z.output<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+
+  const details = zodDetails(result.error);
+  const first = details[0];
+  const summary = first ? `${first.path}: ${first.message}` : 'invalid';
+  const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
+  throw new ValidationError(
+    `invalid ${where}: ${summary}${more}`,
+    details,
+    result.error,
+  );
+}

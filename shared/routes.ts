@@ -1,0 +1,143 @@
+/** The Lambda function (one per domain) that serves a route. */
+export type Domain = 'metrics' | 'traces' | 'logs' | 'otlp' | 'health';
+
+/** What a caller's API key must allow for a route. */
+export type Scope = 'ingest' | 'read' | 'admin' | 'none';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface Route {
+  method: HttpMethod;
+  /** API Gateway path template: literal segments and `{name}` parameters. */
+  path: string;
+  domain: Domain;
+  scope: Scope;
+  summary: string;
+}
+
+/** API Gateway's route key for a route, such as `GET /health`. */
+export type RouteKey = `${HttpMethod} ${string}`;
+
+export const API_PREFIX = '/api/observatory';
+
+const api = (path: string) => `${API_PREFIX}${path}`;
+
+/**
+ * Every HTTP route of Observatory, declared once. The local server mounts
+ * this table and the CDK stack builds API Gateway routes from it.
+ */
+export const ROUTES: readonly Route[] = [
+  {
+    method: 'GET',
+    path: '/health',
+    domain: 'health',
+    scope: 'none',
+    summary: 'Liveness check',
+  },
+  {
+    method: 'POST',
+    path: api('/metrics/ingest'),
+    domain: 'metrics',
+    scope: 'ingest',
+    summary: 'Ingest one metric point',
+  },
+  {
+    method: 'POST',
+    path: api('/metrics/ingest/batch'),
+    domain: 'metrics',
+    scope: 'ingest',
+    summary: 'Ingest a batch of metric points',
+  },
+  {
+    method: 'POST',
+    path: api('/metrics/query'),
+    domain: 'metrics',
+    scope: 'read',
+    summary: 'Aggregate a metric into series over time buckets',
+  },
+  {
+    method: 'POST',
+    path: api('/traces/ingest'),
+    domain: 'traces',
+    scope: 'ingest',
+    summary: 'Ingest one trace with its spans',
+  },
+  {
+    method: 'POST',
+    path: api('/traces/spans/ingest'),
+    domain: 'traces',
+    scope: 'ingest',
+    summary: 'Ingest spans from any traces and services',
+  },
+  {
+    method: 'GET',
+    path: api('/traces/{trace_id}'),
+    domain: 'traces',
+    scope: 'read',
+    summary: 'Read a trace assembled into a span tree',
+  },
+  {
+    method: 'GET',
+    path: api('/traces/service/{service_id}'),
+    domain: 'traces',
+    scope: 'read',
+    summary: "List a service's recent traces, newest first",
+  },
+  {
+    method: 'POST',
+    path: api('/logs/ingest'),
+    domain: 'logs',
+    scope: 'ingest',
+    summary: 'Ingest one log record',
+  },
+  {
+    method: 'POST',
+    path: api('/logs/ingest/batch'),
+    domain: 'logs',
+    scope: 'ingest',
+    summary: 'Ingest a batch of log records',
+  },
+  {
+    method: 'POST',
+    path: api('/logs/search'),
+    domain: 'logs',
+    scope: 'read',
+    summary: 'Search logs by text, service, level, time and trace',
+  },
+  {
+    method: 'GET',
+    path: api('/logs/trace/{trace_id}'),
+    domain: 'logs',
+    scope: 'read',
+    summary: 'List the logs of one trace',
+  },
+  {
+    method: 'POST',
+    path: '/v1/traces',
+    domain: 'otlp',
+    scope: 'ingest',
+    summary: 'OTLP/HTTP trace export (protobuf or JSON)',
+  },
+  {
+    method: 'POST',
+    path: '/v1/metrics',
+    domain: 'otlp',
+    scope: 'ingest',
+    summary: 'OTLP/HTTP metric export (protobuf or JSON)',
+  },
+  {
+    method: 'POST',
+    path: '/v1/logs',
+    domain: 'otlp',
+    scope: 'ingest',
+    summary: 'OTLP/HTTP log export (protobuf or JSON)',
+  },
+];
+
+export function routeKey(route: Pick<Route, 'method' | 'path'>): RouteKey {
+  return `${route.method} ${route.path}`;
+}
+
+export function routesOf(domain: Domain): Route[] {
+  return ROUTES.filter((route) => route.domain === domain);
+}

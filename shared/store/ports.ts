@@ -1,0 +1,81 @@
+import type { LogQuery, LogRecord } from '../model/log.js';
+import type { MetricPoint, MetricQuery, Series } from '../model/metric.js';
+import type { Rejection } from '../model/report.js';
+import type { Span, TraceSummary } from '../model/span.js';
+
+/**
+ * What a store did with a batch. `written` counts new items, `duplicates`
+ * items already stored by an earlier write (an idempotent no-op), and
+ * `rejected` the items the backend refused, by index in the batch.
+ */
+export interface WriteResult {
+  written: number;
+  duplicates: number;
+  rejected: Rejection[];
+}
+
+/** One page of a list, newest first; `next_cursor` when more remain. */
+export interface Page<T> {
+  items: T[];
+  next_cursor?: string;
+}
+
+export interface MetricStore {
+  /** Stores points; the same series, time and value again is a no-op. */
+  write(points: MetricPoint[]): Promise<WriteResult>;
+  /** Aggregates matching points into one series per label set. */
+  query(query: MetricQuery): Promise<Series[]>;
+}
+
+export interface TraceListQuery {
+  service: string;
+  start_ms: number;
+  end_ms: number;
+  limit: number;
+  cursor?: string;
+}
+
+export interface TraceStore {
+  /** Stores spans; a span whose trace and span id exist is not replaced. */
+  write(spans: Span[]): Promise<WriteResult>;
+  /** All stored spans of a trace, in no particular order. */
+  getTrace(traceId: string): Promise<Span[]>;
+  /** Traces with a span of the service starting in the range. */
+  listTraces(query: TraceListQuery): Promise<Page<TraceSummary>>;
+}
+
+export interface LogStore {
+  /** Stores records; a record whose `log_id` exists is not stored again. */
+  write(records: LogRecord[]): Promise<WriteResult>;
+  /** Records matching the query, newest first. */
+  search(query: LogQuery): Promise<Page<LogRecord>>;
+}
+
+/** A stored configuration document (service, alert rule, key and so on). */
+export interface ConfigItem<T = unknown> {
+  kind: string;
+  id: string;
+  value: T;
+  updated_ms: number;
+}
+
+export interface ConfigStore {
+  put<T>(kind: string, id: string, value: T): Promise<void>;
+  get<T>(kind: string, id: string): Promise<ConfigItem<T> | undefined>;
+  /** Items of one kind, ordered by id, paged. */
+  list<T>(
+    kind: string,
+    options: { limit: number; cursor?: string },
+  ): Promise<Page<ConfigItem<T>>>;
+  /** Removes an item; returns whether it existed. */
+  delete(kind: string, id: string): Promise<boolean>;
+}
+
+/** The four stores every handler works against. */
+export interface Stores {
+  metrics: MetricStore;
+  traces: TraceStore;
+  logs: LogStore;
+  config: ConfigStore;
+  close(): Promise<void>;
+}
