@@ -81,6 +81,11 @@ export interface LogQuery {
   text?: string;
   service?: string;
   min_level?: KnownLevel;
+  /** Highest normalized level; UNSPECIFIED records never match a level. */
+  max_level?: KnownLevel;
+  /** Equality filters on record or resource attributes, as text. */
+  attributes?: Record<string, string>;
+  /** Inclusive range, in epoch milliseconds. */
   start_ms: number;
   end_ms: number;
   trace_id?: string;

@@ -49,6 +49,8 @@ export interface LogStore {
   write(records: LogRecord[]): Promise<WriteResult>;
   /** Records matching the query, newest first. */
   search(query: LogQuery): Promise<Page<LogRecord>>;
+  /** Up to `limit` records of a trace, oldest first. */
+  getTraceLogs(traceId: string, limit: number): Promise<LogRecord[]>;
 }
 
 /** A stored configuration document (service, alert rule, key and so on). */
