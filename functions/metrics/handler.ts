@@ -1,0 +1,125 @@
+import type { Deps } from '#shared/deps.js';
+import { lazyHandler } from '#shared/deps.js';
+import {
+  ObservatoryError,
+  PayloadTooLargeError,
+  ValidationError,
+} from '#shared/errors.js';
+import { createDomainHandler } from '#shared/http/handler.js';
+import { type ApiRequest, parseInput, readJson } from '#shared/http/request.js';
+import { MAX_BATCH_ITEMS } from '#shared/limits.js';
+import { parseApiPoint } from '#shared/metrics/api-point.js';
+import { ingestMetricPoints, ingestWindow } from '#shared/metrics/ingest.js';
+import {
+  metricQuerySchema,
+  seriesResponse,
+  toMetricQuery,
+} from '#shared/metrics/query.js';
+import { describeProblem } from '#shared/metrics/rules.js';
+import type { MetricPoint } from '#shared/model/metric.js';
+import type { Rejection } from '#shared/model/report.js';
+import { isoFromMs } from '#shared/model/time.js';
+
+/** Reads the `points` array of a batch body; 400 only when it is absent. */
+function readBatchItems(request: ApiRequest): unknown[] {
+  const body = readJson(request);
+  const points = (body as { points?: unknown } | null)?.points;
+  if (!Array.isArray(points)) {
+    throw new ValidationError(
+      'invalid body: points: is missing or not an array; send ' +
+        '{"points": [...]}',
+      [{ path: 'points', message: 'expected an array of metric points' }],
+    );
+  }
+  if (points.length > MAX_BATCH_ITEMS) {
+    throw new PayloadTooLargeError(
+      `points has ${points.length} items, above the limit of ` +
+        `${MAX_BATCH_ITEMS}; split the batch`,
+    );
+  }
+  return points;
+}
+
+/**
+ * Parses each item of a batch on its own, so one bad item never hides the
+ * others. Returns the valid points with their request indexes.
+ */
+function parseBatch(deps: Deps, items: unknown[]) {
+  const window = ingestWindow(deps);
+  const points: MetricPoint[] = [];
+  const indexes: number[] = [];
+  const rejected: Rejection[] = [];
+  for (const [index, item] of items.entries()) {
+    const result = parseApiPoint(item, window);
+    if (result.ok) {
+      points.push(result.point);
+      indexes.push(index);
+    } else {
+      rejected.push({ index, reason: describeProblem(result.problem) });
+    }
+  }
+  return { points, indexes, rejected };
+}
+
+async function ingestBatch(deps: Deps, request: ApiRequest) {
+  const parsed = parseBatch(deps, readBatchItems(request));
+  const report = await ingestMetricPoints(deps, parsed.points);
+  const rejected = [
+    ...parsed.rejected,
+    ...report.rejected.map((item) => ({
+      index: parsed.indexes[item.index] ?? item.index,
+      reason: item.reason,
+    })),
+  ].sort((a, b) => a.index - b.index);
+  return { status: 200, body: { accepted: report.accepted, rejected } };
+}
+
+async function ingestOne(deps: Deps, request: ApiRequest) {
+  const result = parseApiPoint(readJson(request), ingestWindow(deps));
+  if (!result.ok) {
+    const { field, message } = result.problem;
+    throw new ValidationError(`invalid body: ${field}: ${message}`, [
+      { path: field, message },
+    ]);
+  }
+  const report = await ingestMetricPoints(deps, [result.point]);
+  const rejection = report.rejected[0];
+  if (rejection) {
+    throw new ObservatoryError(409, 'conflict', rejection.reason, {
+      details: [{ path: 'timestamp', message: rejection.reason }],
+    });
+  }
+  return { status: 200, body: report };
+}
+
+async function query(deps: Deps, request: ApiRequest) {
+  const input = parseInput(metricQuerySchema, readJson(request), 'body');
+  const metricQuery = toMetricQuery(input, deps.clock.now());
+  const series = await deps.stores.metrics.query(metricQuery);
+  return {
+    status: 200,
+    body: {
+      start: isoFromMs(metricQuery.start_ms),
+      end: isoFromMs(metricQuery.end_ms),
+      interval_seconds: metricQuery.interval_ms / 1_000,
+      aggregation: metricQuery.aggregation,
+      series: seriesResponse(series),
+    },
+  };
+}
+
+/** Builds the metrics handler: point and batch ingest, and queries. */
+export function createMetricsHandler(deps: Deps) {
+  return createDomainHandler(
+    {
+      'POST /api/observatory/metrics/ingest': (request) =>
+        ingestOne(deps, request),
+      'POST /api/observatory/metrics/ingest/batch': (request) =>
+        ingestBatch(deps, request),
+      'POST /api/observatory/metrics/query': (request) => query(deps, request),
+    },
+    deps.logger,
+  );
+}
+
+export const handler = lazyHandler('metrics', createMetricsHandler);

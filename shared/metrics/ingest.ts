@@ -1,0 +1,69 @@
+import type { Deps } from '../deps.js';
+import type { MetricPoint } from '../model/metric.js';
+import type { IngestReport, Rejection } from '../model/report.js';
+import type { IngestWindow } from '../model/time.js';
+import { type IndexedPoint, resolveBatchConflicts } from './conflicts.js';
+import { describeProblem, pointProblem } from './rules.js';
+
+/** The ingest window that `deps` configures, on the injected clock. */
+export function ingestWindow(deps: Deps): IngestWindow {
+  return {
+    clock: deps.clock,
+    maxAgeMs: deps.config.ingestMaxAgeMs,
+    maxFutureMs: deps.config.ingestMaxFutureMs,
+  };
+}
+
+function checkPoints(points: MetricPoint[], window: IngestWindow) {
+  const valid: IndexedPoint[] = [];
+  const rejected: Rejection[] = [];
+  for (const [index, point] of points.entries()) {
+    const problem = pointProblem(point, window);
+    if (problem) rejected.push({ index, reason: describeProblem(problem) });
+    else valid.push({ index, point });
+  }
+  return { valid, rejected };
+}
+
+/**
+ * Validates domain points, resolves conflicts inside the batch and writes
+ * the rest to the metric store. Every rejection carries the point's index
+ * in `points`, whether validation, the batch or the store rejected it.
+ *
+ * Conflict rule, the same within a batch and across requests: a
+ * measurement is a series (service, name, sorted labels, start time) at
+ * one timestamp, and the first value stored for it is kept. A repeat with
+ * the same value counts as accepted and changes nothing. A different value
+ * is rejected with a reason; within a batch here, before the store, and
+ * across requests by the store, so every adapter reports it the same way.
+ */
+export async function ingestMetricPoints(
+  deps: Deps,
+  points: MetricPoint[],
+): Promise<IngestReport> {
+  const checked = checkPoints(points, ingestWindow(deps));
+  const batch = resolveBatchConflicts(checked.valid);
+  const rejected = [...checked.rejected, ...batch.rejected];
+
+  let stored = 0;
+  if (batch.unique.length > 0) {
+    const result = await deps.stores.metrics.write(
+      batch.unique.map((item) => item.point),
+    );
+    stored = result.written + result.duplicates;
+    for (const rejection of result.rejected) {
+      const original = batch.unique[rejection.index]?.index ?? -1;
+      rejected.push({ index: original, reason: rejection.reason });
+    }
+  }
+
+  rejected.sort((a, b) => a.index - b.index);
+  if (rejected.length > 0) {
+    deps.logger.warn('metric points rejected', {
+      rejected: rejected.length,
+      received: points.length,
+      first_reason: rejected[0]?.reason,
+    });
+  }
+  return { accepted: stored + batch.repeats, rejected };
+}
