@@ -31,7 +31,10 @@ export class DuckDb {
       mkdirSync(dataDir, { recursive: true });
       path = join(dataDir, DATABASE_FILE);
     }
-    const instance = await DuckDBInstance.create(path, { TimeZone: 'UTC' });
+    // No TimeZone option: setting it needs the icu extension, which this
+    // build does not bundle and cannot download offline. Every store keeps
+    // times as epoch integers, so no session time zone applies.
+    const instance = await DuckDBInstance.create(path);
     const writer = await instance.connect();
     return new DuckDb(instance, writer);
   }
