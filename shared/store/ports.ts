@@ -33,6 +33,19 @@ export interface TraceListQuery {
   end_ms: number;
   limit: number;
   cursor?: string;
+  /** Only traces lasting at least this long. */
+  min_duration_nano?: bigint;
+  /** Only traces lasting at most this long. */
+  max_duration_nano?: bigint;
+  /** Only traces with at least one span whose status is error. */
+  errors_only?: boolean;
+  /** The matching span of the service must have this name. */
+  operation?: string;
+  /**
+   * The matching span of the service must carry each of these attributes,
+   * as a span or resource attribute, equal when compared as text.
+   */
+  attributes?: Record<string, string>;
 }
 
 export interface TraceStore {

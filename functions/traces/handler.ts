@@ -1,0 +1,85 @@
+import type { Deps } from '#shared/deps.js';
+import { lazyHandler } from '#shared/deps.js';
+import { NotFoundError, ValidationError } from '#shared/errors.js';
+import { createDomainHandler } from '#shared/http/handler.js';
+import { type ApiRequest, readBody } from '#shared/http/request.js';
+import { traceIdSchema } from '#shared/model/ids.js';
+import { assembleTrace } from '#shared/traces/assemble.js';
+import { ingestJsonSpans } from '#shared/traces/ingest-json.js';
+import { readTraceListQuery } from '#shared/traces/list-query.js';
+import { spansBodySchema, traceBodySchema } from '#shared/traces/schema.js';
+import { summaryView, traceView } from '#shared/traces/view.js';
+
+function pathTraceId(request: ApiRequest): string {
+  const raw = request.params.trace_id ?? '';
+  const parsed = traceIdSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const message = parsed.error.issues[0]?.message ?? 'invalid trace id';
+  throw new ValidationError(`invalid path parameter trace_id: ${message}`, [
+    { path: 'trace_id', message },
+  ]);
+}
+
+/** Query parameters with their names as sent (attribute keys keep case). */
+function rawQuery(request: ApiRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  const params = request.event.queryStringParameters ?? {};
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/** Builds the traces handler: span ingest, trace reads, trace lists. */
+export function createTracesHandler(deps: Deps) {
+  const ingestSpanList = async (request: ApiRequest) => {
+    const body = readBody(request, spansBodySchema);
+    const report = await ingestJsonSpans(deps, body.spans);
+    return { status: 200, body: report };
+  };
+
+  const ingestTrace = async (request: ApiRequest) => {
+    const body = readBody(request, traceBodySchema);
+    const report = await ingestJsonSpans(deps, body.spans, body.trace_id);
+    return { status: 200, body: report };
+  };
+
+  const getTrace = async (request: ApiRequest) => {
+    const traceId = pathTraceId(request);
+    const trace = assembleTrace(await deps.stores.traces.getTrace(traceId));
+    if (!trace) {
+      throw new NotFoundError(
+        `trace ${traceId} not found; its spans may not have arrived yet`,
+      );
+    }
+    return { status: 200, body: traceView(trace) };
+  };
+
+  const listTraces = async (request: ApiRequest) => {
+    const service = request.params.service_id ?? '';
+    const query = readTraceListQuery(
+      service,
+      rawQuery(request),
+      deps.clock.now(),
+    );
+    const page = await deps.stores.traces.listTraces(query);
+    const body = {
+      service,
+      traces: page.items.map(summaryView),
+      ...(page.next_cursor ? { next_cursor: page.next_cursor } : {}),
+    };
+    return { status: 200, body };
+  };
+
+  return createDomainHandler(
+    {
+      'POST /api/observatory/traces/spans/ingest': ingestSpanList,
+      'POST /api/observatory/traces/ingest': ingestTrace,
+      'GET /api/observatory/traces/{trace_id}': getTrace,
+      'GET /api/observatory/traces/service/{service_id}': listTraces,
+    },
+    deps.logger,
+  );
+}
+
+export const handler = lazyHandler('traces', createTracesHandler);

@@ -1,0 +1,118 @@
+import type { Deps } from '../deps.js';
+import type { IngestReport, Rejection } from '../model/report.js';
+import type { Span } from '../model/span.js';
+import { type IngestWindow, outsideWindow } from '../model/time.js';
+import { msFromNanos } from './timestamps.js';
+
+/** A span with its index in the request it came from. */
+export interface IndexedSpan {
+  index: number;
+  span: Span;
+}
+
+/** Serializes with object keys sorted, so equal spans give equal text. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => {
+    if (typeof item === 'bigint') return item.toString();
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      return item;
+    }
+    const entries = Object.entries(item as Record<string, unknown>);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(entries);
+  });
+}
+
+/** Why a span's times fall outside the ingest window, if they do. */
+function windowReason(span: Span, window: IngestWindow): string | undefined {
+  const start = outsideWindow(msFromNanos(span.start_time_unix_nano), window);
+  if (start) return `start time: ${start}`;
+  // An end of 0 marks an incomplete span rather than a time in 1970.
+  if (span.end_time_unix_nano === 0n) return undefined;
+  const end = outsideWindow(msFromNanos(span.end_time_unix_nano), window);
+  return end ? `end time: ${end}` : undefined;
+}
+
+/**
+ * Splits a batch into spans to store and rejections. Inside one batch a
+ * second span with the same trace and span id is dropped quietly when it
+ * is identical to the first (a retried item) and rejected when it differs,
+ * because only one of them can be stored and the first one wins.
+ */
+function screen(items: IndexedSpan[], window: IngestWindow) {
+  const kept = new Map<string, { index: number; text: string }>();
+  const unique: IndexedSpan[] = [];
+  const rejected: Rejection[] = [];
+
+  for (const item of items) {
+    const outside = windowReason(item.span, window);
+    if (outside) {
+      rejected.push({ index: item.index, reason: outside });
+      continue;
+    }
+    const key = `${item.span.trace_id}/${item.span.span_id}`;
+    const text = canonicalJson(item.span);
+    const first = kept.get(key);
+    if (!first) {
+      kept.set(key, { index: item.index, text });
+      unique.push(item);
+    } else if (first.text !== text) {
+      rejected.push({
+        index: item.index,
+        reason: duplicateReason(item, first),
+      });
+    }
+  }
+  return { unique, rejected };
+}
+
+function duplicateReason(item: IndexedSpan, first: { index: number }): string {
+  return (
+    `span_id ${item.span.span_id} of trace ${item.span.trace_id} repeats ` +
+    `the span at index ${first.index} with different content; the first ` +
+    'one is kept, so give each span its own span id'
+  );
+}
+
+/**
+ * Stores spans that already passed their own checks, reporting rejections
+ * by each item's `index`. Used by every entry point that takes spans, so
+ * the rules here hold for our JSON API and for OTLP alike.
+ */
+export async function ingestIndexedSpans(
+  deps: Deps,
+  items: IndexedSpan[],
+): Promise<IngestReport> {
+  const window: IngestWindow = {
+    clock: deps.clock,
+    maxAgeMs: deps.config.ingestMaxAgeMs,
+    maxFutureMs: deps.config.ingestMaxFutureMs,
+  };
+  const { unique, rejected } = screen(items, window);
+  const result = await deps.stores.traces.write(unique.map((u) => u.span));
+  for (const failure of result.rejected) {
+    const item = unique[failure.index];
+    if (item) rejected.push({ index: item.index, reason: failure.reason });
+  }
+
+  rejected.sort((a, b) => a.index - b.index);
+  if (rejected.length > 0) {
+    deps.logger.warn('spans rejected', {
+      rejected: rejected.length,
+      first_reason: rejected[0]?.reason,
+    });
+  }
+  return { accepted: items.length - rejected.length, rejected };
+}
+
+/**
+ * Stores already-mapped domain spans and reports what was accepted and
+ * rejected, by index in `spans`. Spans already stored are accepted and
+ * left as they are, so sending the same spans twice stores them once.
+ */
+export function ingestSpans(deps: Deps, spans: Span[]): Promise<IngestReport> {
+  return ingestIndexedSpans(
+    deps,
+    spans.map((span, index) => ({ index, span })),
+  );
+}

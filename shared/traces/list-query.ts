@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+import { parseInput } from '../http/request.js';
+import { timestampSchema } from '../model/time.js';
+import type { TraceListQuery } from '../store/ports.js';
+import { decodeTraceCursor } from './cursor.js';
+
+export const DEFAULT_TRACE_LIMIT = 20;
+export const MAX_TRACE_LIMIT = 100;
+const DEFAULT_RANGE_MS = 3_600_000;
+
+/** Prefix of query parameters that filter on an attribute's value. */
+export const ATTRIBUTE_PARAM_PREFIX = 'attr.';
+
+const durationMsSchema = z.coerce
+  .number()
+  .finite()
+  .nonnegative()
+  .transform((ms) => BigInt(Math.round(ms * 1e6)));
+
+const listParamsSchema = z.strictObject({
+  start: timestampSchema.optional(),
+  end: timestampSchema.optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_TRACE_LIMIT)
+    .default(DEFAULT_TRACE_LIMIT),
+  cursor: z.string().min(1).optional(),
+  min_duration_ms: durationMsSchema.optional(),
+  max_duration_ms: durationMsSchema.optional(),
+  errors_only: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
+  operation: z.string().min(1).optional(),
+});
+
+/** Splits `attr.<key>=<value>` parameters from the others. */
+function splitAttributes(params: Record<string, string>) {
+  const attributes: Record<string, string> = {};
+  const rest: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (!name.startsWith(ATTRIBUTE_PARAM_PREFIX)) {
+      rest[name] = value;
+      continue;
+    }
+    const key = name.slice(ATTRIBUTE_PARAM_PREFIX.length);
+    if (key === '') {
+      throw new ValidationError(
+        `invalid query: ${name}: attribute key is empty; use attr.<key>=<value>`,
+        [{ path: name, message: 'empty attribute key' }],
+      );
+    }
+    attributes[key] = value;
+  }
+  return { attributes, rest };
+}
+
+function rangeError(message: string, path: string): ValidationError {
+  return new ValidationError(`invalid query: ${path}: ${message}`, [
+    { path, message },
+  ]);
+}
+
+/**
+ * Reads the query string of `GET /traces/service/{service_id}`. Parameter
+ * names are matched as sent, because attribute keys are case-sensitive.
+ * The range defaults to the hour before `nowMs`; the end is exclusive.
+ */
+export function readTraceListQuery(
+  service: string,
+  params: Record<string, string>,
+  nowMs: number,
+): TraceListQuery {
+  const { attributes, rest } = splitAttributes(params);
+  const parsed = parseInput(listParamsSchema, rest, 'query');
+  const end_ms = parsed.end ?? nowMs;
+  const start_ms = parsed.start ?? end_ms - DEFAULT_RANGE_MS;
+  if (start_ms >= end_ms) {
+    throw rangeError('start must lie before end', 'start');
+  }
+  const { min_duration_ms: min, max_duration_ms: max } = parsed;
+  if (min !== undefined && max !== undefined && min > max) {
+    throw rangeError('must not exceed max_duration_ms', 'min_duration_ms');
+  }
+  // Decoding here turns a foreign cursor into a 400 before any query runs.
+  if (parsed.cursor) decodeTraceCursor(parsed.cursor);
+
+  return {
+    service,
+    start_ms,
+    end_ms,
+    limit: parsed.limit,
+    cursor: parsed.cursor,
+    min_duration_nano: min,
+    max_duration_nano: max,
+    errors_only: parsed.errors_only,
+    operation: parsed.operation,
+    attributes,
+  };
+}
