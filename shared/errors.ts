@@ -67,3 +67,25 @@ export class StoreError extends ObservatoryError {
     super(500, 'store_failed', message, { cause });
   }
 }
+
+export class UnauthorizedError extends ObservatoryError {
+  constructor() {
+    super(
+      401,
+      'unauthorized',
+      'missing or invalid API key; send it as x-api-key or ' +
+        'Authorization: Bearer <key>',
+    );
+  }
+}
+
+export class ForbiddenError extends ObservatoryError {
+  constructor(scope: string) {
+    super(
+      403,
+      'forbidden',
+      `this API key lacks the ${scope} scope that this route needs; ` +
+        `use a key with the ${scope} scope`,
+    );
+  }
+}

@@ -1,5 +1,5 @@
 /** The Lambda function (one per domain) that serves a route. */
-export type Domain = 'metrics' | 'traces' | 'logs' | 'otlp' | 'health';
+export type Domain = 'metrics' | 'traces' | 'logs' | 'otlp' | 'keys' | 'health';
 
 /** What a caller's API key must allow for a route. */
 export type Scope = 'ingest' | 'read' | 'admin' | 'none';
@@ -110,6 +110,27 @@ export const ROUTES: readonly Route[] = [
     domain: 'logs',
     scope: 'read',
     summary: 'List the logs of one trace',
+  },
+  {
+    method: 'GET',
+    path: api('/keys'),
+    domain: 'keys',
+    scope: 'admin',
+    summary: 'List API keys without their secrets',
+  },
+  {
+    method: 'POST',
+    path: api('/keys'),
+    domain: 'keys',
+    scope: 'admin',
+    summary: 'Create an API key; the key is shown only in this response',
+  },
+  {
+    method: 'DELETE',
+    path: api('/keys/{key_id}'),
+    domain: 'keys',
+    scope: 'admin',
+    summary: 'Revoke an API key',
   },
   {
     method: 'POST',

@@ -1,4 +1,5 @@
 import { createHealthHandler } from '#functions/health/handler.js';
+import { createKeysHandler } from '#functions/keys/handler.js';
 import { createLogsHandler } from '#functions/logs/handler.js';
 import { createMetricsHandler } from '#functions/metrics/handler.js';
 import { createOtlpHandler } from '#functions/otlp/handler.js';
@@ -14,5 +15,6 @@ export function buildHandlers(deps: Deps): Record<Domain, HttpHandler> {
     traces: createTracesHandler(deps),
     logs: createLogsHandler(deps),
     otlp: createOtlpHandler(deps),
+    keys: createKeysHandler(deps),
   };
 }

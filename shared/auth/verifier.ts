@@ -1,0 +1,54 @@
+import type { Clock } from '../clock.js';
+import type { ConfigStore } from '../store/ports.js';
+import {
+  API_KEY_KIND,
+  type ApiKeyRecord,
+  keyIdOf,
+  keyMatches,
+} from './keys.js';
+
+interface CacheEntry {
+  record: ApiKeyRecord | undefined;
+  expiresMs: number;
+}
+
+/** How long a key lookup is reused; a revocation takes effect within it. */
+export const KEY_CACHE_TTL_MS = 60_000;
+
+/**
+ * Looks up presented keys in the config store, caching each answer (found
+ * or not) for {@link KEY_CACHE_TTL_MS}, so revocation takes effect within
+ * that time on every warm Lambda container.
+ */
+export class KeyVerifier {
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(
+    private readonly config: ConfigStore,
+    private readonly clock: Clock,
+    private readonly ttlMs = KEY_CACHE_TTL_MS,
+  ) {}
+
+  /** The active record of `key`, or undefined if unknown or revoked. */
+  async verify(key: string): Promise<ApiKeyRecord | undefined> {
+    const id = keyIdOf(key);
+    const record = await this.lookup(id);
+    if (!record || record.revoked_at !== null) return undefined;
+    return keyMatches(key, record) ? record : undefined;
+  }
+
+  /** Drops a cached entry, so this process sees a revocation at once. */
+  forget(id: string): void {
+    this.cache.delete(id);
+  }
+
+  private async lookup(id: string): Promise<ApiKeyRecord | undefined> {
+    const now = this.clock.now();
+    const cached = this.cache.get(id);
+    if (cached && cached.expiresMs > now) return cached.record;
+
+    const item = await this.config.get<ApiKeyRecord>(API_KEY_KIND, id);
+    this.cache.set(id, { record: item?.value, expiresMs: now + this.ttlMs });
+    return item?.value;
+  }
+}
