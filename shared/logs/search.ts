@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { traceIdSchema } from '#shared/model/ids.js';
+import {
+  type KnownLevel,
+  LOG_LEVELS,
+  type LogQuery,
+  levelRank,
+} from '#shared/model/log.js';
+import { timestampSchema } from '#shared/model/time.js';
+import { decodeLogCursor } from './cursor.js';
+
+export const DEFAULT_LOG_LIMIT = 100;
+export const MAX_LOG_LIMIT = 1000;
+/** Longest search query, in characters. */
+export const MAX_LOG_QUERY_LENGTH = 1024;
+/** Range searched when the request gives no start: one hour. */
+export const DEFAULT_LOG_RANGE_MS = 3_600_000;
+
+const levelName = z
+  .string()
+  .transform((value) => value.toUpperCase())
+  .pipe(
+    z.enum(LOG_LEVELS, {
+      error: `invalid level: expected one of ${LOG_LEVELS.join(', ')}`,
+    }),
+  );
+
+const attributeFilter = z
+  .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+  .transform((filters) =>
+    Object.fromEntries(
+      Object.entries(filters).map(([key, value]) => [key, String(value)]),
+    ),
+  );
+
+/** The body of `POST /logs/search`. */
+export const logSearchSchema = z
+  .strictObject({
+    query: z.string().max(MAX_LOG_QUERY_LENGTH).optional(),
+    service: z.string().min(1).optional(),
+    min_level: levelName.optional(),
+    max_level: levelName.optional(),
+    start: timestampSchema.optional(),
+    end: timestampSchema.optional(),
+    trace_id: traceIdSchema.optional(),
+    attributes: attributeFilter.optional(),
+    limit: z.number().int().min(1).max(MAX_LOG_LIMIT).optional(),
+    cursor: z.string().optional(),
+  })
+  .superRefine(checkSearch);
+
+export type LogSearchInput = z.output<typeof logSearchSchema>;
+
+function checkSearch(input: SearchShape, ctx: z.RefinementCtx): void {
+  const problem = (path: string, message: string) =>
+    ctx.addIssue({ code: 'custom', path: [path], message });
+
+  if (input.start !== undefined && input.end !== undefined) {
+    if (input.start > input.end) problem('start', 'start is after end');
+  }
+  if (input.min_level && input.max_level) {
+    if (levelRank(input.min_level) > levelRank(input.max_level)) {
+      problem('min_level', 'min_level is above max_level');
+    }
+  }
+  if (input.cursor !== undefined && !decodeLogCursor(input.cursor)) {
+    problem(
+      'cursor',
+      'invalid cursor: pass next_cursor from the previous response unchanged',
+    );
+  }
+}
+
+interface SearchShape {
+  start?: number;
+  end?: number;
+  min_level?: KnownLevel;
+  max_level?: KnownLevel;
+  cursor?: string;
+}
+
+/**
+ * Builds the store query from a validated request. The range defaults to
+ * the hour before `nowMs`, or the hour before `end` when only it is given.
+ */
+export function logQueryOf(input: LogSearchInput, nowMs: number): LogQuery {
+  const end_ms = input.end ?? nowMs;
+  const start_ms = input.start ?? end_ms - DEFAULT_LOG_RANGE_MS;
+  const query: LogQuery = {
+    start_ms,
+    end_ms,
+    limit: input.limit ?? DEFAULT_LOG_LIMIT,
+  };
+  if (input.query !== undefined) query.text = input.query;
+  if (input.service !== undefined) query.service = input.service;
+  if (input.min_level !== undefined) query.min_level = input.min_level;
+  if (input.max_level !== undefined) query.max_level = input.max_level;
+  if (input.trace_id !== undefined) query.trace_id = input.trace_id;
+  if (input.attributes !== undefined) query.attributes = input.attributes;
+  if (input.cursor !== undefined) query.cursor = input.cursor;
+  return query;
+}

@@ -1,0 +1,37 @@
+import { ValidationError } from '#shared/errors.js';
+import { normalizeTraceId } from '#shared/model/ids.js';
+import type { LogStore } from '#shared/store/ports.js';
+import { type ApiLog, apiLogOf } from './view.js';
+
+/** Most logs returned for one trace; `truncated` says when more exist. */
+export const MAX_TRACE_LOGS = 10_000;
+
+export interface TraceLogs {
+  trace_id: string;
+  logs: ApiLog[];
+  truncated: boolean;
+}
+
+/**
+ * Lists the logs of a trace, oldest first. Raises a 400 when `traceId` is
+ * not 32 hex digits; a shorter id is never matched as a suffix.
+ */
+export async function listTraceLogs(
+  store: LogStore,
+  traceId: string,
+): Promise<TraceLogs> {
+  const id = normalizeTraceId(traceId);
+  if (!id) {
+    throw new ValidationError(
+      `invalid trace_id ${JSON.stringify(traceId.slice(0, 64))}: expected ` +
+        '32 hexadecimal digits, not all zero',
+      [{ path: 'trace_id', message: 'expected 32 hexadecimal digits' }],
+    );
+  }
+  const records = await store.getTraceLogs(id, MAX_TRACE_LOGS + 1);
+  return {
+    trace_id: id,
+    logs: records.slice(0, MAX_TRACE_LOGS).map(apiLogOf),
+    truncated: records.length > MAX_TRACE_LOGS,
+  };
+}
