@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 const BIGINT_MARK = '\u0000bigint:';
 
 /**
@@ -10,4 +12,71 @@ export function toJson(value: unknown): string {
     typeof item === 'bigint' ? `${BIGINT_MARK}${item.toString()}` : item,
   );
   return text.replace(/"\\u0000bigint:(-?\d+)"/g, '$1');
+}
+
+/** An integer literal at a position, possibly followed by a fraction. */
+const NUMBER = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
+
+/** Finds the end of the string literal that opens at `start`. */
+function endOfString(text: string, start: number): number {
+  let index = start + 1;
+  while (index < text.length && text[index] !== '"') {
+    index += text[index] === '\\' ? 2 : 1;
+  }
+  return index + 1;
+}
+
+/**
+ * Rewrites integer literals beyond 2^53 as marked strings, so JSON.parse
+ * cannot round them. Returns the text unchanged when there are none.
+ */
+function markLargeIntegers(text: string, marker: string): string {
+  const parts: string[] = [];
+  let copied = 0;
+  let index = 0;
+  while (index < text.length) {
+    const char = text[index] ?? '';
+    if (char === '"') {
+      index = endOfString(text, index);
+      continue;
+    }
+    if (char !== '-' && (char < '0' || char > '9')) {
+      index += 1;
+      continue;
+    }
+    NUMBER.lastIndex = index;
+    const token = NUMBER.exec(text)?.[0] ?? char;
+    const integer = !/[.eE]/.test(token);
+    if (integer && !Number.isSafeInteger(Number(token))) {
+      parts.push(text.slice(copied, index), `"${marker}${token}"`);
+      copied = index + token.length;
+    }
+    index += token.length;
+  }
+  if (copied === 0) return text;
+  parts.push(text.slice(copied));
+  return parts.join('');
+}
+
+/**
+ * Parses JSON like JSON.parse, except that integers outside the range a
+ * double holds exactly (beyond 2^53) come back as bigint instead of being
+ * rounded. Other numbers are JavaScript numbers as usual. Raises
+ * JSON.parse's SyntaxError for invalid text.
+ */
+export function parseJsonExact(text: string): unknown {
+  // A random marker, so no string in the request can pass for one.
+  const marker = `int64:${randomUUID()}:`;
+  const marked = markLargeIntegers(text, marker);
+  if (marked === text) return JSON.parse(text);
+  try {
+    return JSON.parse(marked, (_key, value: unknown) =>
+      typeof value === 'string' && value.startsWith(marker)
+        ? BigInt(value.slice(marker.length))
+        : value,
+    );
+  } catch {
+    // Report the error against the text as sent, not the rewritten one.
+    return JSON.parse(text);
+  }
 }

@@ -31,15 +31,24 @@ export interface ApiResponse {
 
 export type RouteAction = (request: ApiRequest) => Promise<ApiResponse>;
 
-/** Parses the body as JSON, raising a 400 that says where it broke. */
-export function readJson(request: ApiRequest): unknown {
+/** Turns JSON text into a value, raising SyntaxError on invalid text. */
+export type JsonParser = (text: string) => unknown;
+
+/**
+ * Parses the body as JSON, raising a 400 that says where it broke. Pass
+ * `parse` to read it another way, such as with exact 64-bit integers.
+ */
+export function readJson(
+  request: ApiRequest,
+  parse: JsonParser = JSON.parse,
+): unknown {
   if (request.body.length === 0) {
     throw new ValidationError('request body is missing; send a JSON document', [
       { path: 'body', message: 'missing' },
     ]);
   }
   try {
-    return JSON.parse(request.body.toString('utf8'));
+    return parse(request.body.toString('utf8'));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ValidationError(
@@ -54,8 +63,9 @@ export function readJson(request: ApiRequest): unknown {
 export function readBody<T extends z.ZodType>(
   request: ApiRequest,
   schema: T,
+  parse: JsonParser = JSON.parse,
 ): z.output<T> {
-  return parseInput(schema, readJson(request), 'body');
+  return parseInput(schema, readJson(request, parse), 'body');
 }
 
 /** Parses the query string with `schema`, raising a 400 naming each field. */
