@@ -2,6 +2,7 @@ import type { Deps } from '#shared/deps.js';
 import { lazyHandler } from '#shared/deps.js';
 import { NotFoundError, ValidationError } from '#shared/errors.js';
 import { createDomainHandler } from '#shared/http/handler.js';
+import { parseJsonExact } from '#shared/http/json.js';
 import { type ApiRequest, readBody } from '#shared/http/request.js';
 import { traceIdSchema } from '#shared/model/ids.js';
 import { assembleTrace } from '#shared/traces/assemble.js';
@@ -33,13 +34,13 @@ function rawQuery(request: ApiRequest): Record<string, string> {
 /** Builds the traces handler: span ingest, trace reads, trace lists. */
 export function createTracesHandler(deps: Deps) {
   const ingestSpanList = async (request: ApiRequest) => {
-    const body = readBody(request, spansBodySchema);
+    const body = readBody(request, spansBodySchema, parseJsonExact);
     const report = await ingestJsonSpans(deps, body.spans);
     return { status: 200, body: report };
   };
 
   const ingestTrace = async (request: ApiRequest) => {
-    const body = readBody(request, traceBodySchema);
+    const body = readBody(request, traceBodySchema, parseJsonExact);
     const report = await ingestJsonSpans(deps, body.spans, body.trace_id);
     return { status: 200, body: report };
   };
