@@ -86,6 +86,17 @@ export function parseApiPoint(
   raw: unknown,
   window: IngestWindow,
 ): ApiPointResult {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return {
+      ok: false,
+      problem: {
+        field: 'point',
+        message:
+          'must be a JSON object with service, name, type and the fields ' +
+          'of that type',
+      },
+    };
+  }
   const parsed = apiPointSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

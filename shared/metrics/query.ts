@@ -78,7 +78,8 @@ export const metricQuerySchema = z.object({
     .optional(),
   start: timestampSchema.optional(),
   end: timestampSchema.optional(),
-  interval: intervalSchema.default(DEFAULT_INTERVAL_MS / 1_000),
+  // A zod 4 default is the parsed output, so it is in milliseconds.
+  interval: intervalSchema.default(DEFAULT_INTERVAL_MS),
   aggregation: z
     .enum(AGGREGATIONS, {
       error: `must be one of ${AGGREGATIONS.join(', ')}`,

@@ -37,14 +37,17 @@ function requiredText(what: string) {
     .min(1, { error: `is empty; send the ${what}` });
 }
 
+function labelKeyProblem(key: string): string | undefined {
+  if (key === '') return 'label keys must not be empty';
+  if (key.length > MAX_LABEL_KEY_LENGTH) {
+    return `label keys must be at most ${MAX_LABEL_KEY_LENGTH} characters`;
+  }
+  return undefined;
+}
+
 const labelsSchema = z
   .record(
-    z
-      .string()
-      .min(1, { error: 'label keys must not be empty' })
-      .max(MAX_LABEL_KEY_LENGTH, {
-        error: `label keys must be at most ${MAX_LABEL_KEY_LENGTH} characters`,
-      }),
+    z.string(),
     z
       .string({ error: 'label values must be strings; quote numbers' })
       .max(MAX_LABEL_VALUE_LENGTH, {
@@ -52,9 +55,20 @@ const labelsSchema = z
           `label values must be at most ${MAX_LABEL_VALUE_LENGTH} ` +
           'characters; move long text to logs',
       }),
+    { error: 'must be an object of string labels' },
   )
-  .refine((labels) => Object.keys(labels).length <= MAX_LABELS, {
-    error: `has more than ${MAX_LABELS} labels; drop high-cardinality ones`,
+  .superRefine((labels, ctx) => {
+    const keys = Object.keys(labels);
+    if (keys.length > MAX_LABELS) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `has more than ${MAX_LABELS} labels; drop high-cardinality ones`,
+      });
+    }
+    for (const key of keys) {
+      const problem = labelKeyProblem(key);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }
   });
 
 const temporalitySchema = z.enum(['cumulative', 'delta'], {
@@ -89,14 +103,17 @@ const gaugeSchema = z.object({
 });
 
 const bucketsSchema = z
-  .object({
-    bounds: z.array(finiteNumber(), {
-      error: 'must be an array of bucket upper bounds',
-    }),
-    counts: z.array(observationCount(), {
-      error: 'must be an array of counts, one per bucket plus the overflow',
-    }),
-  })
+  .object(
+    {
+      bounds: z.array(finiteNumber(), {
+        error: 'must be an array of bucket upper bounds',
+      }),
+      counts: z.array(observationCount(), {
+        error: 'must be an array of counts, one per bucket plus the overflow',
+      }),
+    },
+    { error: 'is missing or not an object; send {bounds, counts}' },
+  )
   .superRefine((buckets, ctx) => {
     const problem = bucketLayoutProblem(buckets.bounds, buckets.counts);
     if (!problem) return;
