@@ -1,0 +1,81 @@
+import type { Deps } from '../deps.js';
+import { ingestLogRecords, logIdOf } from '../logs/ingest.js';
+import { ingestMetricPoints } from '../metrics/ingest.js';
+import type { LogRecord } from '../model/log.js';
+import type { MetricPoint } from '../model/metric.js';
+import type { IngestReport } from '../model/report.js';
+import type { Span } from '../model/span.js';
+import { ingestSpans } from '../traces/ingest.js';
+import type { MappedBatch } from './batch.js';
+import { decodeRequest, mapOrReject, type OtlpFormat } from './codec.js';
+import { mapLogsRequest } from './logs.js';
+import { mapMetricsRequest } from './metrics.js';
+import { type ItemNoun, partialSuccessOf, rejectionsOf } from './outcome.js';
+import type { OtlpSignal, PartialSuccess } from './protobuf.js';
+import { mapTraceRequest } from './traces.js';
+
+/** The mapping and ingest function of one signal's export requests. */
+export interface SignalExport<T> {
+  signal: OtlpSignal;
+  noun: ItemNoun;
+  map(body: unknown, deps: Deps): MappedBatch<T>;
+  ingest(deps: Deps, items: T[]): Promise<IngestReport>;
+}
+
+export const TRACE_EXPORT: SignalExport<Span> = {
+  signal: 'traces',
+  noun: { one: 'span', many: 'spans' },
+  map: (body) => mapTraceRequest(body),
+  ingest: ingestSpans,
+};
+
+export const METRICS_EXPORT: SignalExport<MetricPoint> = {
+  signal: 'metrics',
+  noun: { one: 'data point', many: 'data points' },
+  map: (body) => mapMetricsRequest(body),
+  ingest: ingestMetricPoints,
+};
+
+/** Log records get their id here: a hash, because OTLP sends none. */
+export const LOGS_EXPORT: SignalExport<LogRecord> = {
+  signal: 'logs',
+  noun: { one: 'log record', many: 'log records' },
+  map: (body, deps) => {
+    const receivedNano = BigInt(deps.clock.now()) * 1_000_000n;
+    const batch = mapLogsRequest(body, receivedNano);
+    const items = batch.items.map((record) => ({
+      ...record,
+      log_id: logIdOf(record),
+    }));
+    return { ...batch, items };
+  },
+  ingest: ingestLogRecords,
+};
+
+/**
+ * Decodes, maps and stores one OTLP export request. Returns the partial
+ * success to report, or undefined when every item was accepted. Raises a
+ * 400 when the body cannot be decoded or no item in it can be read.
+ */
+export async function exportOtlp<T>(
+  deps: Deps,
+  spec: SignalExport<T>,
+  format: OtlpFormat,
+  body: Buffer,
+): Promise<PartialSuccess | undefined> {
+  const decoded = decodeRequest(spec.signal, format, body);
+  const batch = mapOrReject(() => spec.map(decoded, deps), spec.noun.many);
+  const report: IngestReport =
+    batch.items.length > 0
+      ? await spec.ingest(deps, batch.items)
+      : { accepted: 0, rejected: [] };
+
+  if (batch.rejected.length > 0) {
+    deps.logger.warn('OTLP items rejected while decoding', {
+      signal: spec.signal,
+      rejected: batch.rejected.length,
+      first_reason: batch.rejected[0]?.reason,
+    });
+  }
+  return partialSuccessOf(rejectionsOf(batch, report), spec.noun);
+}
