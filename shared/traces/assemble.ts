@@ -7,8 +7,20 @@ export interface TraceNode {
   missing_parent: boolean;
   /** The span's parent chain loops back to it; it was cut here. */
   parent_cycle: boolean;
+  /**
+   * The span lies {@link MAX_TREE_DEPTH} levels below its root, so it is
+   * shown as a root; its `parent_span_id` still names the parent.
+   */
+  depth_limited: boolean;
   children: TraceNode[];
 }
+
+/**
+ * Deepest level of the returned tree. JSON serializers recurse once per
+ * level, so a deeper tree (a runaway recursion, a crafted request) would
+ * overflow the stack when the response is written.
+ */
+export const MAX_TREE_DEPTH = 500;
 
 /** A trace assembled from its spans. */
 export interface AssembledTrace {
@@ -41,6 +53,7 @@ function toNodes(spans: Span[]): Map<string, TraceNode> {
       span,
       missing_parent: false,
       parent_cycle: false,
+      depth_limited: false,
       children: [],
     });
   }
@@ -95,6 +108,26 @@ function breakCycles(nodes: Map<string, TraceNode>, roots: TraceNode[]) {
   }
 }
 
+/** Moves spans at {@link MAX_TREE_DEPTH} below their root up to roots. */
+function limitDepth(roots: TraceNode[]): void {
+  const stack = roots.map((node) => ({ node, depth: 1 }));
+  for (let entry = stack.pop(); entry; entry = stack.pop()) {
+    const { node, depth } = entry;
+    if (depth < MAX_TREE_DEPTH) {
+      for (const child of node.children) {
+        stack.push({ node: child, depth: depth + 1 });
+      }
+      continue;
+    }
+    for (const child of node.children) {
+      child.depth_limited = true;
+      roots.push(child);
+      stack.push({ node: child, depth: 1 });
+    }
+    node.children = [];
+  }
+}
+
 function sortTree(roots: TraceNode[]): void {
   roots.sort(byStart);
   const stack = [...roots];
@@ -104,10 +137,14 @@ function sortTree(roots: TraceNode[]): void {
   }
 }
 
-/** A span that names no parent beats an orphan, then the earliest wins. */
+/**
+ * A span that names no parent beats an orphan or a cut cycle, and those
+ * beat spans moved up for depth; among equals the earliest wins.
+ */
 function pickRoot(roots: TraceNode[]): TraceNode | undefined {
-  const named = roots.filter((node) => node.span.parent_span_id === null);
-  return named[0] ?? roots[0];
+  const real = roots.filter((node) => !node.depth_limited);
+  const named = real.filter((node) => node.span.parent_span_id === null);
+  return named[0] ?? real[0] ?? roots[0];
 }
 
 /** Smallest (sign -1) or largest (sign 1) of bigints; Math.min takes none. */
@@ -146,12 +183,14 @@ export function traceExtent(spans: Span[]): {
 /**
  * Assembles a trace from its spans, in any order. A span whose parent is
  * absent becomes a root marked `missing_parent`; repeated span ids keep
- * the first span; parent cycles are cut. Returns undefined for no spans.
+ * the first span; parent cycles are cut, and so are chains deeper than
+ * {@link MAX_TREE_DEPTH}. Returns undefined for no spans.
  */
 export function assembleTrace(spans: Span[]): AssembledTrace | undefined {
   const nodes = toNodes(spans);
   const roots = link(nodes);
   breakCycles(nodes, roots);
+  limitDepth(roots);
   sortTree(roots);
 
   const root = pickRoot(roots);

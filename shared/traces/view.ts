@@ -56,6 +56,7 @@ export function spanView(span: Span) {
 type NodeView = ReturnType<typeof spanView> & {
   missing_parent: boolean;
   parent_cycle: boolean;
+  depth_limited: boolean;
   children: NodeView[];
 };
 
@@ -70,6 +71,7 @@ function treeView(roots: TraceNode[]): NodeView[] {
       ...spanView(node.span),
       missing_parent: node.missing_parent,
       parent_cycle: node.parent_cycle,
+      depth_limited: node.depth_limited,
       children: [],
     });
     stack.push(...node.children);
