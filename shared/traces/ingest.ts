@@ -2,6 +2,7 @@ import type { Deps } from '../deps.js';
 import type { IngestReport, Rejection } from '../model/report.js';
 import type { Span } from '../model/span.js';
 import { type IngestWindow, outsideWindow } from '../model/time.js';
+import { capSpan } from './caps.js';
 import { msFromNanos } from './timestamps.js';
 
 /** A span with its index in the request it came from. */
@@ -76,7 +77,7 @@ function duplicateReason(item: IndexedSpan, first: { index: number }): string {
 
 /**
  * Stores spans that already passed their own checks, reporting rejections
- * by each item's `index`. Used by every entry point that takes spans, so
+ * by each item's `index`. Attribute, event and link caps apply first. Used by every entry point that takes spans, so
  * the rules here hold for our JSON API and for OTLP alike.
  */
 export async function ingestIndexedSpans(
@@ -88,7 +89,8 @@ export async function ingestIndexedSpans(
     maxAgeMs: deps.config.ingestMaxAgeMs,
     maxFutureMs: deps.config.ingestMaxFutureMs,
   };
-  const { unique, rejected } = screen(items, window);
+  const capped = items.map((item) => ({ ...item, span: capSpan(item.span) }));
+  const { unique, rejected } = screen(capped, window);
   const result = await deps.stores.traces.write(unique.map((u) => u.span));
   for (const failure of result.rejected) {
     const item = unique[failure.index];

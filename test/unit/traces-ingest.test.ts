@@ -3,6 +3,7 @@ import { fixedClock } from '#shared/clock.js';
 import type { Deps } from '#shared/deps.js';
 import { createLogger } from '#shared/logger.js';
 import { openDuckDbStores } from '#shared/store/duckdb/stores.js';
+import { MAX_ATTRIBUTE_VALUE_BYTES } from '#shared/traces/caps.js';
 import { ingestSpans } from '#shared/traces/ingest.js';
 import { TEST_CONFIG } from '#test/support/server.js';
 import { MS, makeSpan } from '#test/support/spans.js';
@@ -130,5 +131,19 @@ describe('ingestSpans', () => {
 
     expect(report).toEqual({ accepted: 1, rejected: [] });
     expect(stored?.incomplete).toBe(true);
+  });
+
+  it('stores spans with attribute caps applied', async () => {
+    const long = 'x'.repeat(MAX_ATTRIBUTE_VALUE_BYTES * 2);
+
+    await ingestSpans(deps, [
+      span('0000000000000001', { attributes: { q: { stringValue: long } } }),
+    ]);
+    const [stored] = await deps.stores.traces.getTrace(TRACE_ID);
+    const value = stored?.attributes.q;
+
+    expect(value && 'stringValue' in value && value.stringValue).toHaveLength(
+      MAX_ATTRIBUTE_VALUE_BYTES - 2,
+    );
   });
 });
