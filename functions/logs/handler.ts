@@ -1,6 +1,7 @@
 import type { Deps } from '#shared/deps.js';
 import { lazyHandler } from '#shared/deps.js';
 import { createDomainHandler } from '#shared/http/handler.js';
+import { parseJsonExact } from '#shared/http/json.js';
 import {
   type ApiRequest,
   parseInput,
@@ -15,7 +16,7 @@ import { apiLogOf } from '#shared/logs/view.js';
 
 /** An empty search body means "everything in the last hour". */
 function readSearchBody(request: ApiRequest): unknown {
-  return request.body.length === 0 ? {} : readJson(request);
+  return request.body.length === 0 ? {} : readJson(request, parseJsonExact);
 }
 
 /** Builds the logs handler: ingest, search and the logs of one trace. */
@@ -23,12 +24,15 @@ export function createLogsHandler(deps: Deps) {
   return createDomainHandler(
     {
       'POST /api/observatory/logs/ingest': async (request) => {
-        const { log_id } = await ingestOneLog(deps, readJson(request));
+        const { log_id } = await ingestOneLog(
+          deps,
+          readJson(request, parseJsonExact),
+        );
         return { status: 200, body: { accepted: 1, rejected: [], log_id } };
       },
 
       'POST /api/observatory/logs/ingest/batch': async (request) => {
-        const { logs } = readBody(request, logBatchSchema);
+        const { logs } = readBody(request, logBatchSchema, parseJsonExact);
         return { status: 200, body: await ingestLogItems(deps, logs) };
       },
 

@@ -2,7 +2,6 @@ import {
   type AnyValue,
   anyValueFromPlain,
   attributesFromPlain,
-  type PlainValue,
   textFromAnyValue,
 } from '#shared/model/attributes.js';
 import {
@@ -48,7 +47,7 @@ export function severityOf(input: LogInput): Severity {
 
 function bodyOf(input: LogInput): AnyValue {
   if (input.message !== undefined) return { stringValue: input.message };
-  return anyValueFromPlain((input.body ?? null) as PlainValue);
+  return anyValueFromPlain(input.body ?? null);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_BATCH_ITEMS } from '#shared/limits.js';
+import type { PlainValue } from '#shared/model/attributes.js';
 import { LOG_LEVELS } from '#shared/model/log.js';
 import { parseTimestamp } from '#shared/model/time.js';
 
@@ -41,12 +42,36 @@ const timestampField = z
     return nanos;
   });
 
+const MAX_INT64 = 2n ** 63n - 1n;
+const UNIX_NANO_ERROR =
+  'invalid time_unix_nano: expected epoch nanoseconds as a decimal string';
+
+/**
+ * Epoch nanoseconds as a decimal string, or as a JSON integer above 2^53
+ * that the exact JSON parser read as bigint. A smaller JSON number is
+ * rejected: it cannot be a recent time in nanoseconds.
+ */
 const unixNanoField = z
-  .string({ error: 'invalid time_unix_nano: send it as a decimal string' })
-  .regex(/^\d{1,19}$/, {
-    error: 'invalid time_unix_nano: expected a decimal string of digits',
+  .union([z.string().regex(/^\d{1,19}$/), z.bigint()], {
+    error: UNIX_NANO_ERROR,
   })
-  .transform((value) => BigInt(value));
+  .transform((value) => BigInt(value))
+  .refine((value) => value >= 0n && value <= MAX_INT64, {
+    error: UNIX_NANO_ERROR,
+  });
+
+/** A JSON value; integers beyond 2^53 arrive as bigint and stay exact. */
+const plainValue: z.ZodType<PlainValue> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number(),
+    z.bigint(),
+    z.boolean(),
+    z.null(),
+    z.array(plainValue),
+    z.record(z.string(), plainValue),
+  ]),
+);
 
 const levelField = z
   .string()
@@ -78,7 +103,7 @@ function optionalHexId(name: string, digits: number) {
 }
 
 const attributesField = z
-  .record(z.string(), z.json())
+  .record(z.string(), plainValue)
   .refine((value) => Object.keys(value).length <= MAX_LOG_ATTRIBUTES, {
     error: `too many keys: the limit is ${MAX_LOG_ATTRIBUTES} per record`,
   });
@@ -95,7 +120,7 @@ export const logInputSchema = z
       severity_number: z.number().int().min(0).max(24).optional(),
       severity_text: z.string().max(64).optional(),
       message: z.string().optional(),
-      body: z.json().optional(),
+      body: plainValue.optional(),
       trace_id: optionalHexId('trace_id', 32),
       span_id: optionalHexId('span_id', 16),
       attributes: attributesField.optional(),

@@ -26,7 +26,10 @@ const levelName = z
   );
 
 const attributeFilter = z
-  .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+  .record(
+    z.string(),
+    z.union([z.string(), z.number(), z.bigint(), z.boolean()]),
+  )
   .transform((filters) =>
     Object.fromEntries(
       Object.entries(filters).map(([key, value]) => [key, String(value)]),

@@ -295,6 +295,44 @@ describe('dotted attribute keys', () => {
   });
 });
 
+describe('64-bit integers', () => {
+  it('keeps integers above 2^53 exact end to end', async () => {
+    const nanos = `${at(-1)}000001`;
+    const body =
+      `{"logs":[{"service":"${service}","message":"big",` +
+      `"time_unix_nano":${nanos},` +
+      '"attributes":{"bytes":9007199254740993,"small":-12}}]}';
+    const stored = await postJson(batchUrl(), body);
+    expect(stored.body).toEqual({ accepted: 1, rejected: [] });
+
+    const response = await fetch(searchUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ service }),
+    });
+    const text = await response.text();
+
+    expect(text).toContain(
+      '"attributes":{"bytes":9007199254740993,"small":-12}',
+    );
+    expect(text).toContain(`"time_unix_nano":"${nanos}"`);
+  });
+
+  it('filters on an integer above 2^53 exactly', async () => {
+    await ingest([
+      { service, message: 'exact', attributes: { id: '9007199254740993' } },
+      { service, message: 'rounded', attributes: { id: '9007199254740992' } },
+    ]);
+
+    const found = await postJson(
+      searchUrl(),
+      `{"service":"${service}","attributes":{"id":9007199254740993}}`,
+    );
+
+    expect(found.body.logs.map((log: any) => log.message)).toEqual(['exact']);
+  });
+});
+
 describe('severity', () => {
   const cases: [number, string, string][] = [
     [17, '400', 'ERROR'],
@@ -425,7 +463,9 @@ describe('POST /logs/search', () => {
 
     expect(pageSizes).toEqual([10, 10, 5]);
     expect(new Set(seen).size).toBe(25);
-    const times = seen.map((m) => Math.floor(Number(m.split(' ')[1]) / 3));
+    const times = seen.map((line) =>
+      Math.floor(Number(line.split(' ')[1]) / 3),
+    );
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 
