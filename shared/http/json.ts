@@ -59,8 +59,8 @@ function markLargeIntegers(text: string, marker: string): string {
 }
 
 /**
- * Parses JSON like JSON.parse, except that integers outside the range a
- * double holds exactly (beyond 2^53) come back as bigint instead of being
+ * Parses JSON like JSON.parse, except that integers that a double cannot
+ * represent exactly (beyond 2^53) come back as bigint instead of being
  * rounded. Other numbers are JavaScript numbers as usual. Raises
  * JSON.parse's SyntaxError for invalid text.
  */

@@ -35,8 +35,8 @@ export type RouteAction = (request: ApiRequest) => Promise<ApiResponse>;
 export type JsonParser = (text: string) => unknown;
 
 /**
- * Parses the body as JSON, raising a 400 that says where it broke. Pass
- * `parse` to read it another way, such as with exact 64-bit integers.
+ * Parses the body as JSON, raising a 400 that names where parsing failed.
+ * Pass `parse` to read it another way, such as with exact 64-bit integers.
  */
 export function readJson(
   request: ApiRequest,

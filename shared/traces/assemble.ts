@@ -44,7 +44,7 @@ function byStart(a: TraceNode, b: TraceNode): number {
   return a.span.span_id < b.span.span_id ? -1 : 1;
 }
 
-/** One node per span id; of repeated span ids the first is kept. */
+/** Creates one node per span id, keeping the first of repeated ids. */
 function toNodes(spans: Span[]): Map<string, TraceNode> {
   const nodes = new Map<string, TraceNode>();
   for (const span of spans) {
@@ -138,8 +138,9 @@ function sortTree(roots: TraceNode[]): void {
 }
 
 /**
- * A span that names no parent beats an orphan or a cut cycle, and those
- * beat spans moved up for depth; among equals the earliest wins.
+ * Picks the trace's root. A span that names no parent comes first, then
+ * an orphan or a cut cycle, then a span moved up for depth. Among equals
+ * the earliest wins.
  */
 function pickRoot(roots: TraceNode[]): TraceNode | undefined {
   const real = roots.filter((node) => !node.depth_limited);
@@ -159,10 +160,10 @@ function extreme(values: bigint[], sign: -1 | 1): bigint | undefined {
 }
 
 /**
- * The trace's extent. Start is the earliest start of a span without clock
- * skew (of any span when all are skewed); the end is the latest end of a
- * complete span without clock skew, so a skewed or unfinished span never
- * stretches the trace. Duration is never negative. `spans` is not empty.
+ * Computes a trace's start and duration. The start is the earliest start
+ * of a span without clock skew, or of any span when all are skewed. The
+ * end is the latest end of a complete span without clock skew, so skewed
+ * and unfinished spans never stretch the trace. Duration is at least 0.
  */
 export function traceExtent(spans: Span[]): {
   start: bigint;

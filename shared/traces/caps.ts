@@ -10,7 +10,7 @@ export const MAX_ATTRIBUTES = 128;
 export const MAX_EVENTS = 128;
 export const MAX_LINKS = 128;
 
-/** Longest string attribute value kept, in UTF-8 bytes. */
+/** Maximum size of a string attribute value, in UTF-8 bytes. */
 export const MAX_ATTRIBUTE_VALUE_BYTES = 8192;
 
 /** Appended to a shortened value so readers can tell it was cut. */

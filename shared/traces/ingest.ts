@@ -11,6 +11,11 @@ export interface IndexedSpan {
   span: Span;
 }
 
+function compareKeys([a]: [string, unknown], [b]: [string, unknown]) {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
 /** Serializes with object keys sorted, so equal spans give equal text. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) => {
@@ -19,12 +24,11 @@ function canonicalJson(value: unknown): string {
       return item;
     }
     const entries = Object.entries(item as Record<string, unknown>);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return Object.fromEntries(entries);
+    return Object.fromEntries(entries.sort(compareKeys));
   });
 }
 
-/** Why a span's times fall outside the ingest window, if they do. */
+/** Explains why a span's times fall outside the ingest window, if they do. */
 function windowReason(span: Span, window: IngestWindow): string | undefined {
   const start = outsideWindow(msFromNanos(span.start_time_unix_nano), window);
   if (start) return `start time: ${start}`;
@@ -35,10 +39,10 @@ function windowReason(span: Span, window: IngestWindow): string | undefined {
 }
 
 /**
- * Splits a batch into spans to store and rejections. Inside one batch a
- * second span with the same trace and span id is dropped quietly when it
- * is identical to the first (a retried item) and rejected when it differs,
- * because only one of them can be stored and the first one wins.
+ * Splits a batch into spans to store and rejections. A second span with
+ * the same trace and span id in one batch is accepted without storing it
+ * again when it is identical to the first, as a retried item is. When it
+ * differs it is rejected, because only one can be stored: the first.
  */
 function screen(items: IndexedSpan[], window: IngestWindow) {
   const kept = new Map<string, { index: number; text: string }>();

@@ -3,20 +3,14 @@ import type { Span, TraceSummary } from '../model/span.js';
 import type { AssembledTrace, TraceNode } from './assemble.js';
 import { durationMs, isoFromNanos } from './timestamps.js';
 
-/**
- * A span time as the API returns it: ISO 8601 plus exact nanoseconds. An
- * end of 0 (an incomplete span) has no ISO form.
- */
-function times(prefix: 'start' | 'end', nanos: bigint) {
-  return {
-    [`${prefix}_time`]: nanos === 0n ? null : isoFromNanos(nanos),
-    [`${prefix}_time_unix_nano`]: nanos.toString(),
-  };
+/** Formats an end time, which is 0 for an incomplete span: no ISO form. */
+function isoEnd(nanos: bigint): string | null {
+  return nanos === 0n ? null : isoFromNanos(nanos);
 }
 
 const plain = (attributes: Attributes) => plainFromAttributes(attributes);
 
-/** A span as our JSON API returns it, without its children. */
+/** Renders a span as our JSON API returns it, without its children. */
 export function spanView(span: Span) {
   return {
     trace_id: span.trace_id,
@@ -26,8 +20,10 @@ export function spanView(span: Span) {
     service: span.service,
     name: span.name,
     kind: span.kind,
-    ...times('start', span.start_time_unix_nano),
-    ...times('end', span.end_time_unix_nano),
+    start_time: isoFromNanos(span.start_time_unix_nano),
+    start_time_unix_nano: span.start_time_unix_nano.toString(),
+    end_time: isoEnd(span.end_time_unix_nano),
+    end_time_unix_nano: span.end_time_unix_nano.toString(),
     duration_ms: durationMs(span.duration_nano),
     duration_nano: span.duration_nano.toString(),
     clock_skew: span.clock_skew,
@@ -84,7 +80,7 @@ function treeView(roots: TraceNode[]): NodeView[] {
   return roots.flatMap((root) => views.get(root) ?? []);
 }
 
-/** The body of `GET /traces/{trace_id}`. */
+/** Renders the body of `GET /traces/{trace_id}`. */
 export function traceView(trace: AssembledTrace) {
   return {
     trace_id: trace.trace_id,
@@ -102,7 +98,7 @@ export function traceView(trace: AssembledTrace) {
   };
 }
 
-/** One entry of `GET /traces/service/{service_id}`. */
+/** Renders one entry of `GET /traces/service/{service_id}`. */
 export function summaryView(summary: TraceSummary) {
   return {
     trace_id: summary.trace_id,

@@ -172,7 +172,7 @@ export function traceStoreContract(
     });
 
     describe('listTraces', () => {
-      /** A root span of svc-a with a child in svc-b, per trace number. */
+      /** Builds trace `n`: a svc-a root and a svc-b child at T0 + startMs. */
       function trace(n: number, startMs: number, extra: Partial<Span> = {}) {
         const start = T0 + BigInt(startMs) * MS;
         return [

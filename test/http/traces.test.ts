@@ -388,7 +388,7 @@ describe('trace read', () => {
 });
 
 describe('service trace list', () => {
-  /** A trace with a svc-a root and a svc-b child, starting at T0 + ms. */
+  /** Builds a trace: a svc-a root and a "svc b" child, at T0 + offset. */
   function trace(n: number, offsetMs: number, root: object = {}) {
     const traceId = n.toString(16).padStart(32, 'a');
     return [

@@ -12,7 +12,7 @@ import { MS, makeSpan } from '#test/support/spans.js';
 
 const T0 = 1_772_000_000_000n * MS;
 
-/** A span of one trace, `id` as a short number, times in ms from T0. */
+/** Builds a span with a numeric `id` and times in ms after T0. */
 function span(
   id: number,
   parent: number | null,
@@ -36,7 +36,7 @@ function assemble(spans: Span[]): AssembledTrace {
   return trace;
 }
 
-/** The tree as nested span id numbers, for compact comparisons. */
+/** Lists the tree as nested span id numbers, for short comparisons. */
 function shape(nodes: TraceNode[]): unknown[] {
   return nodes.map((node) => {
     const id = Number.parseInt(node.span.span_id, 16);
