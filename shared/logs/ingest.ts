@@ -4,6 +4,7 @@ import { zodDetails } from '#shared/http/zod-details.js';
 import type { LogRecord } from '#shared/model/log.js';
 import type { IngestReport, Rejection } from '#shared/model/report.js';
 import { type IngestWindow, outsideWindow } from '#shared/model/time.js';
+import { capLogAttributes, tooManyAttributes } from './caps.js';
 import { logRecordFromInput } from './record.js';
 import { logInputSchema } from './schema.js';
 
@@ -19,8 +20,9 @@ const NANOS_PER_MS = 1_000_000n;
 
 /**
  * Checks the rules every log record must meet, whatever its source: a time
- * inside the ingest window and a message within the size cap. Returns the
- * reason it fails, or undefined.
+ * inside the ingest window, a message within the size cap and no more
+ * attribute keys than MAX_LOG_ATTRIBUTES. Returns the reason it fails, or
+ * undefined.
  */
 export function checkLogRecord(
   record: LogRecord,
@@ -37,7 +39,7 @@ export function checkLogRecord(
       `${MAX_LOG_MESSAGE_BYTES} bytes; split the record`
     );
   }
-  return undefined;
+  return tooManyAttributes(record);
 }
 
 function windowOf(deps: Deps): IngestWindow {
@@ -50,9 +52,11 @@ function windowOf(deps: Deps): IngestWindow {
 
 /**
  * Stores log records already mapped to the domain model (from our JSON API,
- * OTLP or a log stream). Each record is checked on its own; rejections are
- * reported by index into `records` and logged. A record already stored,
- * also earlier in the same batch, counts as accepted and is stored once.
+ * OTLP or a log stream). Each record is checked on its own, and rejections
+ * are reported by index into `records` and logged. String attribute values
+ * above the size cap are shortened with a visible mark. A record stored
+ * before, or earlier in the same batch, counts as accepted and is stored
+ * once.
  */
 export async function ingestLogRecords(
   deps: Deps,
@@ -66,7 +70,7 @@ export async function ingestLogRecords(
     const reason = checkLogRecord(record, window);
     if (reason) rejected.push({ index, reason });
     else {
-      valid.push(record);
+      valid.push(capLogAttributes(record));
       validIndexes.push(index);
     }
   }

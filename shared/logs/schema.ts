@@ -3,9 +3,7 @@ import { MAX_BATCH_ITEMS } from '#shared/limits.js';
 import type { PlainValue } from '#shared/model/attributes.js';
 import { LOG_LEVELS } from '#shared/model/log.js';
 import { parseTimestamp } from '#shared/model/time.js';
-
-/** Most attributes in one record's `attributes`, and in its `resource`. */
-export const MAX_LOG_ATTRIBUTES = 256;
+import { MAX_LOG_ATTRIBUTES } from './caps.js';
 
 const NANOS_PER_MS = 1_000_000n;
 const ISO_FRACTION = /T[^.]*\.(\d+)/;

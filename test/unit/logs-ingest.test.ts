@@ -2,12 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '#shared/clock.js';
 import type { Deps } from '#shared/deps.js';
 import { createLogger } from '#shared/logger.js';
+import { MAX_LOG_ATTRIBUTES } from '#shared/logs/caps.js';
 import {
   ingestLogItems,
   ingestLogRecords,
   MAX_LOG_MESSAGE_BYTES,
 } from '#shared/logs/ingest.js';
 import { openDuckDbStores } from '#shared/store/duckdb/stores.js';
+import { MAX_ATTRIBUTE_VALUE_BYTES } from '#shared/traces/caps.js';
 import { logRecord, T0_MS } from '#test/contract/log-store.contract.js';
 import { TEST_CONFIG } from '#test/support/server.js';
 
@@ -94,5 +96,50 @@ describe('ingestLogItems', () => {
       'message: missing: send the log text as message',
     );
     expect(await storedMessages()).toEqual(['kept']);
+  });
+});
+
+describe('attribute caps', () => {
+  it('shortens long string values with a mark', async () => {
+    const long = 'a'.repeat(MAX_ATTRIBUTE_VALUE_BYTES + 10);
+    const record = logRecord({
+      attributes: { query: { stringValue: long } },
+      resource: { 'k8s.pod.name': { stringValue: long } },
+    });
+
+    await ingestLogRecords(deps, [record]);
+    const [stored] = (
+      await deps.stores.logs.search({
+        start_ms: T0_MS - HOUR_MS,
+        end_ms: T0_MS,
+        limit: 1,
+      })
+    ).items;
+
+    const value = stored?.attributes.query;
+    expect(value && 'stringValue' in value && value.stringValue).toMatch(
+      /^a+…$/,
+    );
+    expect(Buffer.byteLength(JSON.stringify(stored?.attributes))).toBeLessThan(
+      MAX_ATTRIBUTE_VALUE_BYTES + 64,
+    );
+    expect(stored?.resource['k8s.pod.name']).toEqual(value);
+  });
+
+  it('rejects a record with too many attribute keys', async () => {
+    const attributes = Object.fromEntries(
+      Array.from({ length: MAX_LOG_ATTRIBUTES + 1 }, (_, index) => [
+        `key.${index}`,
+        { intValue: String(index) },
+      ]),
+    );
+
+    const report = await ingestLogRecords(deps, [logRecord({ attributes })]);
+
+    expect(report.accepted).toBe(0);
+    expect(report.rejected[0]?.reason).toBe(
+      `attributes has ${MAX_LOG_ATTRIBUTES + 1} keys; the limit is ` +
+        `${MAX_LOG_ATTRIBUTES} per record`,
+    );
   });
 });
