@@ -14,7 +14,7 @@ import { logQueryOf, logSearchSchema } from '#shared/logs/search.js';
 import { listTraceLogs } from '#shared/logs/trace-logs.js';
 import { apiLogOf } from '#shared/logs/view.js';
 
-/** An empty search body means "everything in the last hour". */
+/** Reads the search body; an empty body searches the last hour. */
 function readSearchBody(request: ApiRequest): unknown {
   return request.body.length === 0 ? {} : readJson(request, parseJsonExact);
 }

@@ -6,7 +6,7 @@ import {
 } from '#shared/traces/caps.js';
 
 /**
- * Most keys in a record's `attributes`, and separately in its `resource`.
+ * Maximum keys in a record's `attributes`, and separately in `resource`.
  * A record with more is rejected rather than cut, because the log model
  * has no field to count dropped keys.
  */

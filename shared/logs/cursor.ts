@@ -1,4 +1,4 @@
-/** Where the previous page of a log search ended: its last record. */
+/** Position of the last record of the previous page of a log search. */
 export interface LogCursor {
   time_unix_nano: bigint;
   log_id: string;

@@ -8,11 +8,12 @@ export type LogIdFields = Pick<
 >;
 
 /**
- * Returns the id a log record is stored under: the source's own id where
- * one exists (a CloudWatch Logs event id, an `id` sent to our API), else
- * the first 128 bits of a SHA-256 over service, time, body and trace
- * context, as 32 hex digits. The hash ignores attributes and severity, so
- * a record sent again by an at-least-once source is stored once.
+ * Returns the id a log record is stored under. That is the source's own id
+ * where one exists (a CloudWatch Logs event id, an `id` sent to our API).
+ * Otherwise it is the first 128 bits of a SHA-256 over service, time, body
+ * and trace context, as 32 hex digits. The hash ignores attributes and
+ * severity, so a record sent again by an at-least-once source is stored
+ * once.
  */
 export function logIdOf(fields: LogIdFields, sourceId?: string): string {
   if (sourceId !== undefined && sourceId !== '') return sourceId;
@@ -41,10 +42,16 @@ export function canonicalJson(value: unknown): string {
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value)
       .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a], [b]) => compareCodeUnits(a, b))
       .map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`);
     return `{${entries.join(',')}}`;
   }
   if (typeof value === 'bigint') return value.toString();
   return JSON.stringify(value) ?? 'null';
+}
+
+/** Orders by UTF-16 code units, which no locale setting changes. */
+function compareCodeUnits(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }

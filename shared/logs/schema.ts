@@ -83,7 +83,7 @@ const levelField = z
     },
   );
 
-/** An optional id field where `""` means absent, as in OTLP JSON. */
+/** Builds an optional hex id field where `""` means absent, as in OTLP. */
 function optionalHexId(name: string, digits: number) {
   return z
     .string()
@@ -160,7 +160,7 @@ function checkCombinations(input: LogInputShape, ctx: z.RefinementCtx) {
   }
 }
 
-/** The record's service: `service`, else `resource["service.name"]`. */
+/** Returns `service`, else `resource["service.name"]`, else undefined. */
 export function serviceOf(input: {
   service?: string;
   resource?: Record<string, unknown>;

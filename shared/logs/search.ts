@@ -11,7 +11,7 @@ import { decodeLogCursor } from './cursor.js';
 
 export const DEFAULT_LOG_LIMIT = 100;
 export const MAX_LOG_LIMIT = 1000;
-/** Longest search query, in characters. */
+/** Maximum length of a search query, in characters. */
 export const MAX_LOG_QUERY_LENGTH = 1024;
 /** Range searched when the request gives no start: one hour. */
 export const DEFAULT_LOG_RANGE_MS = 3_600_000;

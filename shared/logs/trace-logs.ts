@@ -3,7 +3,7 @@ import { normalizeTraceId } from '#shared/model/ids.js';
 import type { LogStore } from '#shared/store/ports.js';
 import { type ApiLog, apiLogOf } from './view.js';
 
-/** Most logs returned for one trace; `truncated` says when more exist. */
+/** Maximum logs returned for one trace; more set `truncated`. */
 export const MAX_TRACE_LOGS = 10_000;
 
 export interface TraceLogs {

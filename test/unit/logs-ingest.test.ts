@@ -117,9 +117,8 @@ describe('attribute caps', () => {
     ).items;
 
     const value = stored?.attributes.query;
-    expect(value && 'stringValue' in value && value.stringValue).toMatch(
-      /^a+…$/,
-    );
+    expect(value).toHaveProperty('stringValue');
+    expect((value as { stringValue: string }).stringValue).toMatch(/^a+…$/);
     expect(Buffer.byteLength(JSON.stringify(stored?.attributes))).toBeLessThan(
       MAX_ATTRIBUTE_VALUE_BYTES + 64,
     );

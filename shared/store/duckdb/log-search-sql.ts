@@ -50,9 +50,10 @@ function cursorConditions(query: LogQuery, params: Params): string[] {
   if (query.cursor === undefined) return [];
   const cursor = decodeLogCursor(query.cursor);
   if (!cursor) {
-    throw new ValidationError('invalid cursor', [
-      { path: 'cursor', message: 'pass next_cursor back unchanged' },
-    ]);
+    throw new ValidationError(
+      'invalid cursor: pass next_cursor from the previous response unchanged',
+      [{ path: 'cursor', message: 'invalid cursor' }],
+    );
   }
   const time = params.add(cursor.time_unix_nano);
   const id = params.add(cursor.log_id);
@@ -118,9 +119,10 @@ function equalityConditions(query: LogQuery, params: Params): string[] {
 }
 
 /**
- * Builds the search statement. The time range comes first so DuckDB prunes
- * row groups by their min/max time before it reads any message; one extra
- * row is fetched to tell whether another page follows.
+ * Builds the search statement. The time range comes first, so DuckDB skips
+ * row groups by their min/max time before it reads any message. The limit
+ * is one above the page size, so the caller can tell whether a page
+ * follows.
  */
 export function buildLogSearch(query: LogQuery): {
   sql: string;
