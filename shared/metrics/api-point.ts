@@ -43,7 +43,7 @@ function emptyPoint(input: ApiPoint, nowMs: number): MetricPoint {
 /**
  * Maps a parsed API point to a domain point. A timestamp left out is
  * `nowMs`. Counters are monotonic and, like histograms, cumulative unless
- * the request says delta.
+ * the request sets delta.
  */
 export function toMetricPoint(input: ApiPoint, nowMs: number): MetricPoint {
   const point = emptyPoint(input, nowMs);

@@ -32,7 +32,7 @@ export function describeValue(point: MetricPoint): string {
  * Resolves conflicts inside one batch. The rule: a measurement is a
  * series (service, name, sorted labels, start time) at one timestamp, and
  * the first point for it in request order wins. A later point with the
- * same value is an idempotent repeat and counts as accepted; a later point
+ * same value is an idempotent repeat and counts as accepted. A later point
  * with a different value is rejected with a reason naming the kept value.
  */
 export function resolveBatchConflicts(points: IndexedPoint[]): ResolvedBatch {

@@ -5,7 +5,7 @@ import type { IngestWindow } from '../model/time.js';
 import { type IndexedPoint, resolveBatchConflicts } from './conflicts.js';
 import { describeProblem, pointProblem } from './rules.js';
 
-/** The ingest window that `deps` configures, on the injected clock. */
+/** Builds the ingest window that `deps` configures, on its clock. */
 export function ingestWindow(deps: Deps): IngestWindow {
   return {
     clock: deps.clock,
@@ -34,8 +34,9 @@ function checkPoints(points: MetricPoint[], window: IngestWindow) {
  * measurement is a series (service, name, sorted labels, start time) at
  * one timestamp, and the first value stored for it is kept. A repeat with
  * the same value counts as accepted and changes nothing. A different value
- * is rejected with a reason; within a batch here, before the store, and
- * across requests by the store, so every adapter reports it the same way.
+ * is rejected with a reason. Conflicts within a batch are rejected here,
+ * before the store, and conflicts across requests by the store, so every
+ * adapter reports them the same way.
  */
 export async function ingestMetricPoints(
   deps: Deps,

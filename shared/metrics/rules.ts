@@ -6,7 +6,7 @@ import type {
 } from '../model/metric.js';
 import { type IngestWindow, outsideWindow } from '../model/time.js';
 
-/** What is wrong with a point: the field and a message saying the fix. */
+/** A problem with a point: the field and a message that names the fix. */
 export interface PointProblem {
   field: string;
   message: string;

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { timestampSchema } from '../model/time.js';
 import { bucketLayoutProblem, bucketTotalProblem } from './rules.js';
 
-/** Most labels on one point. */
+/** Maximum number of labels on one point. */
 export const MAX_LABELS = 64;
-/** Longest label key, in characters. */
+/** Maximum length of a label key, in characters. */
 export const MAX_LABEL_KEY_LENGTH = 256;
-/** Longest label value, in characters. */
+/** Maximum length of a label value, in characters. */
 export const MAX_LABEL_VALUE_LENGTH = 2048;
 
 function finiteNumber() {

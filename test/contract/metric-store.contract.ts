@@ -21,7 +21,7 @@ export interface MetricStoreHandle {
  */
 export const T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
 
-/** A gauge point of service `api` with only the given fields changed. */
+/** Builds a gauge point of service `api`, overriding the given fields. */
 export function gauge(
   value: number,
   labels: Record<string, string>,
@@ -50,7 +50,7 @@ export function gauge(
   };
 }
 
-/** A cumulative histogram point of `http.duration` with buckets 0.1, 1. */
+/** Builds a cumulative `http.duration` histogram with bounds 0.1 and 1. */
 export function histogram(
   counts: [number, number, number],
   sum: number | null,
@@ -73,7 +73,7 @@ export function histogram(
   );
 }
 
-/** A monotonic cumulative counter point of `job.runs`. */
+/** Builds a monotonic cumulative `job.runs` counter point. */
 export function counter(
   value: number,
   startMs: number,

@@ -32,7 +32,7 @@ const summary = {
   ],
 };
 
-/** The rejection reason for `raw`, or undefined when it parses. */
+/** Returns the rejection reason for `raw`, or undefined if it parses. */
 function reasonFor(raw: unknown): string | undefined {
   const result = parseApiPoint(raw, WINDOW);
   return result.ok ? undefined : describeProblem(result.problem);

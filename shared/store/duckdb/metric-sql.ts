@@ -9,9 +9,9 @@ export interface Statement {
 
 /**
  * What each point contributes to a bucket. A counter or gauge point is one
- * observation of `value`; a histogram or summary point brings its own sum,
- * count, min and max, so `avg` is sum of sums over sum of counts (counting
- * only points that carry a sum) rather than an average of averages.
+ * observation of `value`. A histogram or summary point brings its own sum,
+ * count, min and max, so `avg` is the sum of sums over the sum of counts
+ * rather than an average of averages. Only points with a sum count there.
  */
 const CONTRIBUTIONS = `
   CASE WHEN value IS NOT NULL THEN value ELSE sum END AS part_sum,

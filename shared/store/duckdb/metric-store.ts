@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ValidationError } from '../../errors.js';
+import { StoreError, ValidationError } from '../../errors.js';
 import { labelsFromCanonical } from '../../metrics/identity.js';
 import type { MetricPoint, MetricQuery, Series } from '../../model/metric.js';
 import type { Rejection } from '../../model/report.js';
@@ -8,6 +8,7 @@ import type { DuckDb } from './database.js';
 import {
   appendPoint,
   COLUMN_LIST,
+  LOAD_LIST,
   stagingDdl,
   tableDdl,
 } from './metric-columns.js';
@@ -55,7 +56,7 @@ const CLASSIFY = `
 const INSERT_NEW = `
   INSERT INTO ${TABLE} (${COLUMN_LIST})
   WITH ${RANKED}
-  SELECT ${COLUMN_LIST} FROM ranked r
+  SELECT ${LOAD_LIST} FROM ranked r
   WHERE r.arrival = 1 AND NOT EXISTS (
     SELECT 1 FROM ${TABLE} e
     WHERE ${SAME_MEASUREMENT} AND e.timestamp_ms BETWEEN $min_ms AND $max_ms)`;
@@ -106,13 +107,16 @@ function storedConflict(row: ClassifiedRow): string {
 function classify(rows: ClassifiedRow[]): BatchOutcome {
   const outcome: BatchOutcome = { fresh: 0, duplicates: 0, rejected: [] };
   for (const row of rows) {
-    const first = row.arrival === 1n;
-    if (first ? !row.is_stored : false) outcome.fresh++;
-    else if (first ? row.same_as_stored : row.same_as_first) {
+    if (row.arrival > 1n) {
+      if (row.same_as_first) outcome.duplicates++;
+      else
+        outcome.rejected.push({ index: row.idx, reason: batchConflict(row) });
+    } else if (!row.is_stored) {
+      outcome.fresh++;
+    } else if (row.same_as_stored) {
       outcome.duplicates++;
     } else {
-      const reason = first ? storedConflict(row) : batchConflict(row);
-      outcome.rejected.push({ index: row.idx, reason });
+      outcome.rejected.push({ index: row.idx, reason: storedConflict(row) });
     }
   }
   return outcome;
@@ -128,7 +132,7 @@ function timeBounds(points: MetricPoint[]) {
   return { min_ms: BigInt(min), max_ms: BigInt(max) };
 }
 
-/** A regular expression DuckDB (RE2) cannot compile, as a 400. */
+/** Builds the 400 for a regular expression DuckDB (RE2) rejects. */
 function invalidRegex(index: number, error: unknown): ValidationError {
   const reason = error instanceof Error ? error.message : String(error);
   const path = `matchers[${index}].value`;
@@ -163,6 +167,14 @@ export class DuckDbMetricStore implements MetricStore {
         reader.getRowObjects() as unknown as ClassifiedRow[],
       );
       const inserted = await connection.run(INSERT_NEW, bounds);
+      if (inserted.rowsChanged !== outcome.fresh) {
+        // Writes are serialized, so the classification cannot go stale;
+        // a mismatch is a bug, and throwing rolls the batch back.
+        throw new StoreError(
+          `metric write inserted ${inserted.rowsChanged} points but ` +
+            `classified ${outcome.fresh} as new`,
+        );
+      }
       return {
         written: inserted.rowsChanged,
         duplicates: outcome.duplicates,
