@@ -128,6 +128,15 @@ export function readExponentialHistogram(
   };
 }
 
+/**
+ * Reads a summary's sum. Unlike a histogram's, it is not an optional
+ * field, so absent means 0, and only a non-finite sum reads as absent.
+ */
+function readSummarySum(value: unknown, path: string): number | null {
+  const sum = readDouble(value, path);
+  return Number.isFinite(sum) ? sum : null;
+}
+
 /** Reads a SummaryDataPoint; every quantile and its value must be finite. */
 export function readSummary(point: Point, path: string): SummaryData {
   const quantilesPath = `${path}.quantileValues`;
@@ -145,7 +154,7 @@ export function readSummary(point: Point, path: string): SummaryData {
   );
   return {
     count: readCount(point.count, `${path}.count`),
-    sum: readOptionalDouble(point.sum, `${path}.sum`),
+    sum: readSummarySum(point.sum, `${path}.sum`),
     quantiles,
   };
 }

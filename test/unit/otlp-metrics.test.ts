@@ -226,6 +226,18 @@ describe('mapMetricsRequest points', () => {
     });
   });
 
+  it.each([
+    ['absent', undefined, 0],
+    ['"NaN"', 'NaN', null],
+  ])('reads a summary sum that is %s', (_name, sum, expected) => {
+    const summary = {
+      dataPoints: [{ timeUnixNano: at(T0, 0), count: '0', sum }],
+    };
+    const item = mapMetric({ name: 'rpc.time', summary }).items[0];
+
+    expect(item?.summary?.sum).toBe(expected);
+  });
+
   it('turns a histogram without buckets into one bucket', () => {
     const histogram = {
       aggregationTemporality: 2,
