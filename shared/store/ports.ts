@@ -53,7 +53,10 @@ export interface TraceStore {
   write(spans: Span[]): Promise<WriteResult>;
   /** All stored spans of a trace, in no particular order. */
   getTrace(traceId: string): Promise<Span[]>;
-  /** Traces with a span of the service starting in the range. */
+  /**
+   * Traces with a span of the service starting in the range, newest first
+   * by trace start, then by trace id; the cursor is a keyset on both.
+   */
   listTraces(query: TraceListQuery): Promise<Page<TraceSummary>>;
 }
 
