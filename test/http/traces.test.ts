@@ -378,6 +378,26 @@ describe('trace read', () => {
     expect(response.status).toBe(404);
   });
 
+  it('reads a trace by its upper-case id', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await post(SPANS, {
+      spans: [
+        {
+          trace_id: traceId,
+          span_id: '00f067aa0ba902b7',
+          name: 'GET /',
+          start_time: T0_MS,
+          end_time: T0_MS + 1,
+        },
+      ],
+    });
+
+    const response = await getTrace(traceId.toUpperCase());
+
+    expect(response.status).toBe(200);
+    expect(response.body.trace_id).toBe(traceId);
+  });
+
   it('answers 400 naming a malformed trace id', async () => {
     const response = await getTrace('not-a-trace');
 
