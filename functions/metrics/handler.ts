@@ -9,18 +9,26 @@ import { createDomainHandler } from '#shared/http/handler.js';
 import { type ApiRequest, parseInput, readJson } from '#shared/http/request.js';
 import { MAX_BATCH_ITEMS } from '#shared/limits.js';
 import { parseApiPoint } from '#shared/metrics/api-point.js';
-import { ingestMetricPoints, ingestWindow } from '#shared/metrics/ingest.js';
+import type { IndexedPoint } from '#shared/metrics/conflicts.js';
 import {
+  ingestIndexedPoints,
+  ingestMetricPoints,
+  ingestWindow,
+} from '#shared/metrics/ingest.js';
+import {
+  checkResultSize,
   metricQuerySchema,
   seriesResponse,
   toMetricQuery,
 } from '#shared/metrics/query.js';
 import { describeProblem } from '#shared/metrics/rules.js';
-import type { MetricPoint } from '#shared/model/metric.js';
 import type { Rejection } from '#shared/model/report.js';
 import { isoFromMs } from '#shared/model/time.js';
 
-/** Reads the `points` array of a batch body; 400 only when it is absent. */
+/**
+ * Reads the `points` array of a batch body. Raises a 400 when it is absent
+ * and a 413 when it has more than {@link MAX_BATCH_ITEMS} items.
+ */
 function readBatchItems(request: ApiRequest): unknown[] {
   const body = readJson(request);
   const points = (body as { points?: unknown } | null)?.points;
@@ -46,31 +54,25 @@ function readBatchItems(request: ApiRequest): unknown[] {
  */
 function parseBatch(deps: Deps, items: unknown[]) {
   const window = ingestWindow(deps);
-  const points: MetricPoint[] = [];
-  const indexes: number[] = [];
+  const points: IndexedPoint[] = [];
   const rejected: Rejection[] = [];
   for (const [index, item] of items.entries()) {
     const result = parseApiPoint(item, window);
     if (result.ok) {
-      points.push(result.point);
-      indexes.push(index);
+      points.push({ index, point: result.point });
     } else {
       rejected.push({ index, reason: describeProblem(result.problem) });
     }
   }
-  return { points, indexes, rejected };
+  return { points, rejected };
 }
 
 async function ingestBatch(deps: Deps, request: ApiRequest) {
   const parsed = parseBatch(deps, readBatchItems(request));
-  const report = await ingestMetricPoints(deps, parsed.points);
-  const rejected = [
-    ...parsed.rejected,
-    ...report.rejected.map((item) => ({
-      index: parsed.indexes[item.index] ?? item.index,
-      reason: item.reason,
-    })),
-  ].sort((a, b) => a.index - b.index);
+  const report = await ingestIndexedPoints(deps, parsed.points);
+  const rejected = [...parsed.rejected, ...report.rejected].sort(
+    (a, b) => a.index - b.index,
+  );
   return { status: 200, body: { accepted: report.accepted, rejected } };
 }
 
@@ -96,6 +98,7 @@ async function query(deps: Deps, request: ApiRequest) {
   const input = parseInput(metricQuerySchema, readJson(request), 'body');
   const metricQuery = toMetricQuery(input, deps.clock.now());
   const series = await deps.stores.metrics.query(metricQuery);
+  checkResultSize(series);
   return {
     status: 200,
     body: {

@@ -14,13 +14,16 @@ export function ingestWindow(deps: Deps): IngestWindow {
   };
 }
 
-function checkPoints(points: MetricPoint[], window: IngestWindow) {
+function checkPoints(items: IndexedPoint[], window: IngestWindow) {
   const valid: IndexedPoint[] = [];
   const rejected: Rejection[] = [];
-  for (const [index, point] of points.entries()) {
-    const problem = pointProblem(point, window);
-    if (problem) rejected.push({ index, reason: describeProblem(problem) });
-    else valid.push({ index, point });
+  for (const item of items) {
+    const problem = pointProblem(item.point, window);
+    if (problem) {
+      rejected.push({ index: item.index, reason: describeProblem(problem) });
+    } else {
+      valid.push(item);
+    }
   }
   return { valid, rejected };
 }
@@ -38,11 +41,24 @@ function checkPoints(points: MetricPoint[], window: IngestWindow) {
  * before the store, and conflicts across requests by the store, so every
  * adapter reports them the same way.
  */
-export async function ingestMetricPoints(
+export function ingestMetricPoints(
   deps: Deps,
   points: MetricPoint[],
 ): Promise<IngestReport> {
-  const checked = checkPoints(points, ingestWindow(deps));
+  const items = points.map((point, index) => ({ index, point }));
+  return ingestIndexedPoints(deps, items);
+}
+
+/**
+ * Ingests points that carry their own request indexes, as
+ * {@link ingestMetricPoints} does. A caller that set some items aside
+ * earlier still gets rejections and reasons in the request's numbering.
+ */
+export async function ingestIndexedPoints(
+  deps: Deps,
+  items: IndexedPoint[],
+): Promise<IngestReport> {
+  const checked = checkPoints(items, ingestWindow(deps));
   const batch = resolveBatchConflicts(checked.valid);
   const rejected = [...checked.rejected, ...batch.rejected];
 
@@ -62,7 +78,7 @@ export async function ingestMetricPoints(
   if (rejected.length > 0) {
     deps.logger.warn('metric points rejected', {
       rejected: rejected.length,
-      received: points.length,
+      received: items.length,
       first_reason: rejected[0]?.reason,
     });
   }

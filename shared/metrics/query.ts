@@ -8,9 +8,15 @@ import {
 } from '../model/metric.js';
 import { isoFromMs, timestampSchema } from '../model/time.js';
 
-/** Most interval buckets one query may span. */
+/** Maximum number of interval buckets one query may span. */
 export const MAX_QUERY_BUCKETS = 11_000;
-/** Most label matchers in one query. */
+/**
+ * Maximum number of points one query returns across all its series. At
+ * about 70 bytes of JSON per point this keeps a response near 3.5 MB,
+ * below the 6 MB that a synchronous Lambda may return.
+ */
+export const MAX_QUERY_POINTS = 50_000;
+/** Maximum number of label matchers in one query. */
 export const MAX_MATCHERS = 32;
 const DEFAULT_RANGE_MS = 3_600_000;
 const DEFAULT_INTERVAL_MS = 60_000;
@@ -165,6 +171,17 @@ export function toMetricQuery(
     interval_ms: input.interval,
     aggregation: input.aggregation,
   };
+}
+
+/** Raises a 400 when the series hold more than {@link MAX_QUERY_POINTS}. */
+export function checkResultSize(series: Series[]): void {
+  const points = series.reduce((sum, entry) => sum + entry.points.length, 0);
+  if (points <= MAX_QUERY_POINTS) return;
+  const message =
+    `query selects ${points} points in ${series.length} series, above ` +
+    `the limit of ${MAX_QUERY_POINTS}; add matchers, shorten the range or ` +
+    'widen the interval';
+  throw new ValidationError(message, [{ path: 'matchers', message }]);
 }
 
 /** Formats series for the API, with ISO 8601 bucket times. */

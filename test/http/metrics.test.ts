@@ -166,6 +166,16 @@ describe('POST metrics/ingest/batch', () => {
     ]);
   });
 
+  it('names conflicts by their request index', async () => {
+    const sent = await post(BATCH, {
+      points: [{}, cpu('host-a', 0.5), cpu('host-a', 0.7)],
+    });
+
+    expect(sent.body.accepted).toBe(1);
+    expect(sent.body.rejected.map((r: any) => r.index)).toEqual([0, 2]);
+    expect(sent.body.rejected[1].reason).toContain('point 1 of this batch');
+  });
+
   it.each<[string, string, string]>([
     ['malformed JSON', '{"points": [', 'body'],
     ['no points field', '{"items": []}', 'points'],

@@ -3,7 +3,9 @@ import { ValidationError } from '#shared/errors.js';
 import { parseInput } from '#shared/http/request.js';
 import {
   bucketCount,
+  checkResultSize,
   MAX_QUERY_BUCKETS,
+  MAX_QUERY_POINTS,
   metricQuerySchema,
   parseInterval,
   toMetricQuery,
@@ -138,6 +140,28 @@ describe('toMetricQuery', () => {
     [{ labels: { code: 200 } }, 'labels.code'],
   ])('rejects %o naming %s', (body, path) => {
     expect(errorOf(body).details[0]?.path).toBe(path);
+  });
+});
+
+describe('checkResultSize', () => {
+  const seriesOf = (points: number) => [
+    {
+      labels: {},
+      points: Array.from({ length: points }, (_, i) => ({
+        timestamp_ms: i,
+        value: 1,
+      })),
+    },
+  ];
+
+  it('accepts the point limit', () => {
+    expect(() => checkResultSize(seriesOf(MAX_QUERY_POINTS))).not.toThrow();
+  });
+
+  it('rejects one point over the limit', () => {
+    expect(() => checkResultSize(seriesOf(MAX_QUERY_POINTS + 1))).toThrow(
+      /selects 50001 points in 1 series, above the limit of 50000/,
+    );
   });
 });
 
