@@ -86,7 +86,10 @@ export function scopedItems(
   body: unknown,
   layout: RequestLayout,
 ): ScopedItem[] {
-  const request = readObject(body, '(root)');
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new FieldError('(root)', 'invalid request: expected a JSON object');
+  }
+  const request = body as Record<string, unknown>;
   const { resourceKey, scopeKey, itemKey } = layout;
   const out: ScopedItem[] = [];
 

@@ -219,7 +219,7 @@ describe('POST /v1/metrics distributions', () => {
     ]);
   });
 
-  it('answers 400 when every point is invalid', async () => {
+  it('returns 400 when every point is invalid', async () => {
     const request = metricsRequest(
       [gauge('g', [{ timeUnixNano: at(T0, 0), asDouble: 'NaN' }])],
       resourceOf(service),

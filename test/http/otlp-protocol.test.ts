@@ -39,7 +39,7 @@ afterAll(async () => {
 
 describe('OTLP/HTTP content types', () => {
   it.each(SIGNALS)(
-    'answers 415 naming both types on /v1/%s',
+    'returns 415 naming both types on /v1/%s',
     async (signal) => {
       const response = await postOtlpJson(
         server.url,
@@ -65,7 +65,7 @@ describe('OTLP/HTTP content types', () => {
     expect(response.status).toBe(200);
   });
 
-  it.each(SIGNALS)('answers JSON with JSON on /v1/%s', async (signal) => {
+  it.each(SIGNALS)('responds to JSON in JSON on /v1/%s', async (signal) => {
     const response = await postOtlpJson(server.url, signal, {});
 
     expect(response.status).toBe(200);
@@ -74,7 +74,7 @@ describe('OTLP/HTTP content types', () => {
   });
 
   it.each(SIGNALS)(
-    'answers protobuf with protobuf on /v1/%s',
+    'responds to protobuf in protobuf on /v1/%s',
     async (signal) => {
       const response = await postOtlpBytes(server.url, signal, Buffer.alloc(0));
 
@@ -101,7 +101,7 @@ describe('OTLP/HTTP gzip', () => {
     },
   );
 
-  it('answers 400 to a body that is not gzip', async () => {
+  it('returns 400 for a body that is not gzip', async () => {
     const response = await fetch(`${server.url}/v1/traces`, {
       method: 'POST',
       headers: {
@@ -120,15 +120,17 @@ describe('OTLP/HTTP bad input', () => {
     ['invalid JSON', '{"resourceSpans": ['],
     ['an empty body', ''],
     ['a JSON array', '[]'],
+    ['JSON null', 'null'],
+    ['a JSON string', '"spans"'],
     ['resourceSpans as an object', '{"resourceSpans":{}}'],
-  ])('answers 400 to %s', async (_name, body) => {
+  ])('returns 400 for %s', async (_name, body) => {
     const response = await postOtlpJson(server.url, 'traces', body);
 
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('invalid_request');
   });
 
-  it('answers 400 with a google.rpc.Status to bad protobuf', async () => {
+  it('returns a google.rpc.Status for bad protobuf', async () => {
     const garbage = Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]);
 
     const response = await postOtlpBytes(server.url, 'traces', garbage);

@@ -94,7 +94,7 @@ describe('POST /v1/traces ids', () => {
     expect(JSON.stringify(read.body)).not.toContain('ABCDEF0123456789');
   });
 
-  it('answers 400 naming the field when no span is valid', async () => {
+  it('returns 400 naming the field when no span is valid', async () => {
     const request = traceRequest([
       span(T0, { traceId: 'nio9wGB0sXVA1U3k5R5zXw==' }),
     ]);
@@ -194,7 +194,7 @@ describe('POST /v1/traces defaults and empty requests', () => {
         ],
       },
     ],
-  ])('answers 200 for %s', async (_name, request) => {
+  ])('returns 200 for %s', async (_name, request) => {
     const json = await postOtlpJson(server.url, 'traces', request);
     const protobuf = await postOtlpProtobuf(server.url, 'traces', request);
 
@@ -204,7 +204,7 @@ describe('POST /v1/traces defaults and empty requests', () => {
     expect(protobuf.body).toEqual({});
   });
 
-  it('answers 400 to a protobuf logs request sent to /v1/traces', async () => {
+  it('returns 400 for protobuf logs sent to /v1/traces', async () => {
     const logs = encodeProtobufRequest(
       'logs',
       logsRequest([logRecord(T0, { severityNumber: 9 })], resourceOf('a')),
