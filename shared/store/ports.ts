@@ -1,4 +1,4 @@
-import type { LogQuery, LogRecord } from '../model/log.js';
+import type { LogLevel, LogQuery, LogRecord } from '../model/log.js';
 import type { MetricPoint, MetricQuery, Series } from '../model/metric.js';
 import type { Rejection } from '../model/report.js';
 import type { Span, TraceSummary } from '../model/span.js';
@@ -60,6 +60,23 @@ export interface TraceStore {
   listTraces(query: TraceListQuery): Promise<Page<TraceSummary>>;
 }
 
+/** The filters of a log search, counted over time buckets, not paged. */
+export interface LogCountQuery extends Omit<LogQuery, 'limit' | 'cursor'> {
+  /**
+   * Bucket width in milliseconds, a whole number of seconds. Buckets start
+   * at multiples of it since the Unix epoch, so they align in UTC.
+   */
+  interval_ms: number;
+}
+
+/** Number of matching records of one level in one time bucket. */
+export interface LogLevelCount {
+  /** Start of the bucket, epoch milliseconds. */
+  bucket_ms: number;
+  level: LogLevel;
+  count: number;
+}
+
 export interface LogStore {
   /** Stores records; a record whose `log_id` exists is not stored again. */
   write(records: LogRecord[]): Promise<WriteResult>;
@@ -67,6 +84,11 @@ export interface LogStore {
   search(query: LogQuery): Promise<Page<LogRecord>>;
   /** Up to `limit` records of a trace, oldest first. */
   getTraceLogs(traceId: string, limit: number): Promise<LogRecord[]>;
+  /**
+   * Counts the records matching the query per time bucket and level. Only
+   * non-zero counts are returned, in no particular order.
+   */
+  levelCounts(query: LogCountQuery): Promise<LogLevelCount[]>;
 }
 
 /** A stored configuration document (service, alert rule, key and so on). */

@@ -2,7 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { logIdOf } from '#shared/logs/ingest.js';
 import type { LogLevel, LogQuery, LogRecord } from '#shared/model/log.js';
 import { severityNumberOf } from '#shared/model/log.js';
-import type { LogStore } from '#shared/store/ports.js';
+import type {
+  LogCountQuery,
+  LogLevelCount,
+  LogStore,
+} from '#shared/store/ports.js';
 
 /** A store under test and how to release it. */
 export interface LogStoreHandle {
@@ -48,6 +52,15 @@ export function logRecord(spec: RecordSpec = {}): LogRecord {
     resource: spec.resource ?? {},
     scope: spec.scope ?? { name: '', version: '', attributes: {} },
   };
+}
+
+const MINUTE_MS = 60_000;
+
+/** Orders counts by bucket, then level, since stores return any order. */
+function sortCounts(counts: LogLevelCount[]): LogLevelCount[] {
+  return [...counts].sort(
+    (a, b) => a.bucket_ms - b.bucket_ms || a.level.localeCompare(b.level),
+  );
 }
 
 function query(overrides: Partial<LogQuery> = {}): LogQuery {
@@ -414,6 +427,113 @@ export function describeLogStoreContract(
 
         expect(page.items).toHaveLength(2);
         expect(page.next_cursor).toBeUndefined();
+      });
+    });
+
+    describe('levelCounts', () => {
+      async function counts(overrides: Partial<LogCountQuery> = {}) {
+        const found = await store.levelCounts({
+          service: 'checkout',
+          start_ms: T0_MS - 3_600_000,
+          end_ms: T0_MS + 3_600_000,
+          interval_ms: MINUTE_MS,
+          ...overrides,
+        });
+        return sortCounts(found);
+      }
+
+      it('counts each level per bucket', async () => {
+        await store.write([
+          logRecord({ at: 0, level: 'INFO' }),
+          logRecord({ at: 59_999, level: 'INFO' }),
+          logRecord({ at: 60_000, level: 'ERROR' }),
+          logRecord({ at: 60_500, level: 'ERROR' }),
+          logRecord({ at: 61_000, level: 'WARN' }),
+          logRecord({ at: 125_000, level: 'UNSPECIFIED' }),
+          logRecord({ at: 130_000, level: 'FATAL' }),
+        ]);
+
+        expect(await counts()).toEqual([
+          { bucket_ms: T0_MS, level: 'INFO', count: 2 },
+          { bucket_ms: T0_MS + MINUTE_MS, level: 'ERROR', count: 2 },
+          { bucket_ms: T0_MS + MINUTE_MS, level: 'WARN', count: 1 },
+          { bucket_ms: T0_MS + 2 * MINUTE_MS, level: 'FATAL', count: 1 },
+          { bucket_ms: T0_MS + 2 * MINUTE_MS, level: 'UNSPECIFIED', count: 1 },
+        ]);
+      });
+
+      it('aligns buckets to the epoch, not to the range start', async () => {
+        // T0 is 12:00 UTC, which is not a multiple of seven minutes.
+        const interval = 7 * MINUTE_MS;
+        const bucket = Math.floor(T0_MS / interval) * interval;
+        await store.write([
+          logRecord({ at: -1, message: 'before start' }),
+          logRecord({ at: 0, message: 'at start' }),
+        ]);
+
+        const found = await counts({ start_ms: T0_MS, interval_ms: interval });
+
+        expect(bucket).not.toBe(T0_MS);
+        expect(found).toEqual([{ bucket_ms: bucket, level: 'INFO', count: 1 }]);
+      });
+
+      it('includes both ends of the range to the millisecond', async () => {
+        await store.write([
+          logRecord({ at: -1, level: 'DEBUG' }),
+          logRecord({ at: 0, level: 'INFO' }),
+          logRecord({
+            time_unix_nano: T0_NS + 10n * NANOS_PER_MS + 999_999n,
+            level: 'WARN',
+          }),
+          logRecord({ at: 11, level: 'ERROR' }),
+        ]);
+
+        const found = await counts({ start_ms: T0_MS, end_ms: T0_MS + 10 });
+
+        expect(found).toEqual([
+          { bucket_ms: T0_MS, level: 'INFO', count: 1 },
+          { bucket_ms: T0_MS, level: 'WARN', count: 1 },
+        ]);
+      });
+
+      it('counts only the requested service', async () => {
+        await store.write([
+          logRecord({ at: 1, service: 'checkout' }),
+          logRecord({ at: 2, service: 'billing' }),
+          logRecord({ at: 3, service: 'billing' }),
+        ]);
+
+        expect(await counts({ service: 'billing' })).toEqual([
+          { bucket_ms: T0_MS, level: 'INFO', count: 2 },
+        ]);
+        expect(await counts({ service: 'unknown' })).toEqual([]);
+      });
+
+      it('applies the search text and level filters', async () => {
+        await store.write([
+          logRecord({ at: 1, level: 'ERROR', message: 'upstream timeout' }),
+          logRecord({ at: 2, level: 'INFO', message: 'Timeout raised' }),
+          logRecord({ at: 3, level: 'ERROR', message: 'disk full' }),
+          logRecord({ at: 4, level: 'WARN', message: 'timeout, retrying' }),
+        ]);
+
+        const found = await counts({ text: 'timeout', min_level: 'WARN' });
+
+        expect(found).toEqual([
+          { bucket_ms: T0_MS, level: 'ERROR', count: 1 },
+          { bucket_ms: T0_MS, level: 'WARN', count: 1 },
+        ]);
+      });
+
+      it('counts times below a millisecond in their bucket', async () => {
+        const lastNanoOfBucket = T0_NS + BigInt(MINUTE_MS) * NANOS_PER_MS - 1n;
+        await store.write([
+          logRecord({ time_unix_nano: lastNanoOfBucket, level: 'TRACE' }),
+        ]);
+
+        expect(await counts()).toEqual([
+          { bucket_ms: T0_MS, level: 'TRACE', count: 1 },
+        ]);
       });
     });
 

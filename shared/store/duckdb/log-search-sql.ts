@@ -3,6 +3,7 @@ import { ValidationError } from '#shared/errors.js';
 import { decodeLogCursor } from '#shared/logs/cursor.js';
 import { parseLogSearch } from '#shared/logs/search-syntax.js';
 import { type LogQuery, levelRank } from '#shared/model/log.js';
+import type { LogCountQuery } from '../ports.js';
 
 /** Columns read back for a log record; JSON columns as text. */
 export const LOG_COLUMNS = `log_id, time_unix_nano, observed_time_unix_nano,
@@ -11,6 +12,9 @@ export const LOG_COLUMNS = `log_id, time_unix_nano, observed_time_unix_nano,
   resource::VARCHAR AS resource, scope::VARCHAR AS scope, trace_id, span_id`;
 
 const NANOS_PER_MS = 1_000_000n;
+
+/** The filters of a search or a count; only a search has a cursor. */
+type LogFilter = Omit<LogQuery, 'limit'>;
 
 /** The value members of an attribute whose text an equality filter reads. */
 const TEXT_MEMBERS = [
@@ -36,7 +40,7 @@ export function pointerOf(key: string): string {
   return `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
 }
 
-function timeConditions(query: LogQuery, params: Params): string[] {
+function timeConditions(query: LogFilter, params: Params): string[] {
   const start = BigInt(query.start_ms) * NANOS_PER_MS;
   // The end is inclusive to the millisecond: every nanosecond of end_ms.
   const end = (BigInt(query.end_ms) + 1n) * NANOS_PER_MS;
@@ -46,7 +50,7 @@ function timeConditions(query: LogQuery, params: Params): string[] {
   ];
 }
 
-function cursorConditions(query: LogQuery, params: Params): string[] {
+function cursorConditions(query: LogFilter, params: Params): string[] {
   if (query.cursor === undefined) return [];
   const cursor = decodeLogCursor(query.cursor);
   if (!cursor) {
@@ -63,7 +67,7 @@ function cursorConditions(query: LogQuery, params: Params): string[] {
   ];
 }
 
-function levelConditions(query: LogQuery, params: Params): string[] {
+function levelConditions(query: LogFilter, params: Params): string[] {
   if (!query.min_level && !query.max_level) return [];
   // UNSPECIFIED ranks -1, so any level filter leaves it out.
   const conditions = ['level_rank >= 0'];
@@ -76,7 +80,7 @@ function levelConditions(query: LogQuery, params: Params): string[] {
   return conditions;
 }
 
-function textConditions(query: LogQuery, params: Params): string[] {
+function textConditions(query: LogFilter, params: Params): string[] {
   if (!query.text) return [];
   const terms = parseLogSearch(query.text);
   return [
@@ -96,7 +100,7 @@ function attributeText(column: string, pointer: string): string {
   return `coalesce(${members.join(', ')})`;
 }
 
-function attributeConditions(query: LogQuery, params: Params): string[] {
+function attributeConditions(query: LogFilter, params: Params): string[] {
   return Object.entries(query.attributes ?? {}).map(([key, value]) => {
     const pointer = params.add(pointerOf(key));
     const expected = params.add(value);
@@ -107,7 +111,7 @@ function attributeConditions(query: LogQuery, params: Params): string[] {
   });
 }
 
-function equalityConditions(query: LogQuery, params: Params): string[] {
+function equalityConditions(query: LogFilter, params: Params): string[] {
   const conditions: string[] = [];
   if (query.service !== undefined) {
     conditions.push(`service = ${params.add(query.service)}`);
@@ -119,16 +123,11 @@ function equalityConditions(query: LogQuery, params: Params): string[] {
 }
 
 /**
- * Builds the search statement. The time range comes first, so DuckDB skips
- * row groups by their min/max time before it reads any message. The limit
- * is one above the page size, so the caller can tell whether a page
- * follows.
+ * Builds the WHERE clause of a search or count. The time range comes
+ * first, so DuckDB skips row groups by their min/max time before it reads
+ * any message.
  */
-export function buildLogSearch(query: LogQuery): {
-  sql: string;
-  params: DuckDBValue[];
-} {
-  const params = new Params();
+function whereClause(query: LogFilter, params: Params): string {
   const conditions = [
     ...timeConditions(query, params),
     ...cursorConditions(query, params),
@@ -137,9 +136,41 @@ export function buildLogSearch(query: LogQuery): {
     ...attributeConditions(query, params),
     ...textConditions(query, params),
   ];
+  return `WHERE ${conditions.join('\n      AND ')}`;
+}
+
+/** A statement and its positional parameters. */
+export interface Statement {
+  sql: string;
+  params: DuckDBValue[];
+}
+
+/**
+ * Builds the search statement. The limit is one above the page size, so
+ * the caller can tell whether a page follows.
+ */
+export function buildLogSearch(query: LogQuery): Statement {
+  const params = new Params();
   const sql = `SELECT ${LOG_COLUMNS} FROM logs
-    WHERE ${conditions.join('\n      AND ')}
+    ${whereClause(query, params)}
     ORDER BY time_unix_nano DESC, log_id DESC
     LIMIT ${params.add(query.limit + 1)}`;
+  return { sql, params: params.values };
+}
+
+/**
+ * Builds the count statement: one row per bucket and level that has
+ * records. Integer division of the nanosecond time by the interval puts
+ * each record in the bucket that starts at a multiple of the interval.
+ */
+export function buildLevelCounts(query: LogCountQuery): Statement {
+  const params = new Params();
+  const where = whereClause(query, params);
+  const interval = params.add(BigInt(query.interval_ms) * NANOS_PER_MS);
+  const sql = `SELECT (time_unix_nano // ${interval}) * ${interval}
+      AS bucket_unix_nano, level, count(*) AS count
+    FROM logs
+    ${where}
+    GROUP BY bucket_unix_nano, level`;
   return { sql, params: params.values };
 }

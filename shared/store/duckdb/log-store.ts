@@ -2,9 +2,19 @@ import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { encodeLogCursor } from '#shared/logs/cursor.js';
 import type { LogLevel, LogQuery, LogRecord } from '#shared/model/log.js';
 import { levelRank } from '#shared/model/log.js';
-import type { LogStore, Page, WriteResult } from '../ports.js';
+import type {
+  LogCountQuery,
+  LogLevelCount,
+  LogStore,
+  Page,
+  WriteResult,
+} from '../ports.js';
 import type { DuckDb } from './database.js';
-import { buildLogSearch, LOG_COLUMNS } from './log-search-sql.js';
+import {
+  buildLevelCounts,
+  buildLogSearch,
+  LOG_COLUMNS,
+} from './log-search-sql.js';
 
 /**
  * `level_rank` is the level's place from TRACE (0) to FATAL (5), -1 for
@@ -61,6 +71,14 @@ interface Row {
   trace_id: string | null;
   span_id: string | null;
 }
+
+interface CountRow {
+  bucket_unix_nano: bigint;
+  level: string;
+  count: bigint;
+}
+
+const NANOS_PER_MS = 1_000_000n;
 
 function recordOf(row: Row): LogRecord {
   return {
@@ -171,5 +189,15 @@ export class DuckDbLogStore implements LogStore {
       [traceId, limit],
     );
     return rows.map(recordOf);
+  }
+
+  async levelCounts(query: LogCountQuery): Promise<LogLevelCount[]> {
+    const { sql, params } = buildLevelCounts(query);
+    const rows = await this.db.query<CountRow>(sql, params);
+    return rows.map((row) => ({
+      bucket_ms: Number(row.bucket_unix_nano / NANOS_PER_MS),
+      level: row.level as LogLevel,
+      count: Number(row.count),
+    }));
   }
 }
