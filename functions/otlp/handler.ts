@@ -1,7 +1,13 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { MiddlewareObj } from '@middy/core';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda';
 import type { Deps } from '#shared/deps.js';
 import { lazyHandler } from '#shared/deps.js';
 import { ObservatoryError } from '#shared/errors.js';
-import { createDomainHandler } from '#shared/http/handler.js';
+import { createDomainHandler, toResult } from '#shared/http/handler.js';
 import type { ApiRequest, ApiResponse } from '#shared/http/request.js';
 import {
   formatOf,
@@ -23,7 +29,11 @@ import {
   type PartialSuccess,
 } from '#shared/otlp/protobuf.js';
 
-/** The gRPC status code INVALID_ARGUMENT, for google.rpc.Status bodies. */
+type Event = APIGatewayProxyEventV2;
+type Result = APIGatewayProxyStructuredResultV2;
+
+/** gRPC status codes: RESOURCE_EXHAUSTED for 413, else INVALID_ARGUMENT. */
+const RESOURCE_EXHAUSTED = 8;
 const INVALID_ARGUMENT = 3;
 
 function successResponse(
@@ -41,34 +51,47 @@ function successResponse(
   };
 }
 
-/**
- * Responds to a rejected protobuf request with a google.rpc.Status body, as
- * OTLP/HTTP specifies; JSON requests get the API's JSON error body from
- * the error middleware.
- */
-function protobufError(error: ObservatoryError, deps: Deps): ApiResponse {
-  deps.logger.warn('OTLP request rejected', {
-    status: error.status,
-    message: error.message,
-  });
-  return {
-    status: error.status,
-    raw: encodeProtobufStatus(INVALID_ARGUMENT, error.message),
-    headers: { 'content-type': PROTOBUF_CONTENT_TYPE },
-  };
-}
-
 function exportAction<T>(deps: Deps, spec: SignalExport<T>) {
   return async (request: ApiRequest): Promise<ApiResponse> => {
     const format = formatOf(request.contentType);
-    try {
-      const partial = await exportOtlp(deps, spec, format, request.body);
-      return successResponse(spec.signal, format, partial);
-    } catch (error) {
-      const rejected = error instanceof ObservatoryError && error.status < 500;
-      if (format === 'protobuf' && rejected) return protobufError(error, deps);
-      throw error;
-    }
+    const partial = await exportOtlp(deps, spec, format, request.body);
+    return successResponse(spec.signal, format, partial);
+  };
+}
+
+function isProtobufRequest(event: Event): boolean {
+  const entry = Object.entries(event.headers ?? {}).find(
+    ([name]) => name.toLowerCase() === 'content-type',
+  );
+  const mediaType = (entry?.[1] ?? '').split(';')[0]?.trim().toLowerCase();
+  return mediaType === PROTOBUF_CONTENT_TYPE;
+}
+
+/**
+ * Turns a 4xx error of a protobuf request into a google.rpc.Status body,
+ * as OTLP/HTTP specifies. It runs before the shared error middleware and
+ * short-circuits it, so it logs the rejection itself. JSON requests and
+ * 5xx errors keep the API's JSON error body.
+ */
+function protobufErrors(logger: Logger): MiddlewareObj<Event, Result> {
+  return {
+    onError: async (request) => {
+      const { error, event } = request;
+      if (!(error instanceof ObservatoryError) || error.status >= 500) return;
+      if (!isProtobufRequest(event)) return;
+
+      logger.warn('request rejected', {
+        status: error.status,
+        message: error.message,
+        request_id: event.requestContext?.requestId,
+      });
+      const code = error.status === 413 ? RESOURCE_EXHAUSTED : INVALID_ARGUMENT;
+      return toResult({
+        status: error.status,
+        raw: encodeProtobufStatus(code, error.message),
+        headers: { 'content-type': PROTOBUF_CONTENT_TYPE },
+      });
+    },
   };
 }
 
@@ -85,7 +108,7 @@ export function createOtlpHandler(deps: Deps) {
       'POST /v1/logs': exportAction(deps, LOGS_EXPORT),
     },
     deps.logger,
-  );
+  ).use(protobufErrors(deps.logger));
 }
 
 export const handler = lazyHandler('otlp', createOtlpHandler);

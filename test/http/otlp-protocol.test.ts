@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '#shared/clock.js';
+import { decodeProtobufStatus } from '#shared/otlp/protobuf.js';
 import {
   postOtlpBytes,
   postOtlpJson,
@@ -139,6 +140,25 @@ describe('OTLP/HTTP bad input', () => {
     expect(response.contentType).toBe('application/x-protobuf');
     expect(response.body.code).toBe(3);
     expect(response.body.message).toContain('not a valid OTLP traces protobuf');
+  });
+
+  it('returns a google.rpc.Status for bad gzip in protobuf', async () => {
+    const response = await fetch(`${server.url}/v1/logs`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-protobuf',
+        'content-encoding': 'gzip',
+      },
+      body: Buffer.from('not gzip'),
+    });
+    const status = decodeProtobufStatus(
+      Buffer.from(await response.arrayBuffer()),
+    );
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('application/x-protobuf');
+    expect(status.code).toBe(3);
+    expect(status.message).toContain('not valid gzip');
   });
 
   it('reports partial success in protobuf', async () => {
