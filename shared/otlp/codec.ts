@@ -24,6 +24,27 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * A JSON string literal, or an integer literal of 16 or more digits (every
+ * integer of up to 15 digits is exact in a double). The lookbehind keeps
+ * the digits of a fraction or an exponent out of the match.
+ */
+const STRING_OR_LONG_INTEGER =
+  /"(?:[^"\\]|\\.)*"|(?<![\d.eE+-])-?\d{16,}(?![\d.eE])/g;
+
+/**
+ * Quotes the long integer literals of a JSON text, so JSON.parse keeps
+ * their digits instead of rounding them to a double. String literals are
+ * matched first and left as they are, so digits inside them are never
+ * touched. The field readers accept 64-bit integers and doubles as
+ * decimal strings, as OTLP/JSON allows.
+ */
+export function quoteLongIntegers(text: string): string {
+  return text.replace(STRING_OR_LONG_INTEGER, (match) =>
+    match.startsWith('"') ? match : `"${match}"`,
+  );
+}
+
 function parseJson(body: Buffer): unknown {
   if (body.length === 0) {
     throw new ValidationError(
@@ -31,8 +52,13 @@ function parseJson(body: Buffer): unknown {
       [{ path: 'body', message: 'missing' }],
     );
   }
+  const text = body.toString('utf8');
   try {
-    return JSON.parse(body.toString('utf8'));
+    const parsed: unknown = JSON.parse(text);
+    // Quoting runs only on valid JSON: there every string literal is
+    // closed, so the pattern scans the text once.
+    if (!/\d{16}/.test(text)) return parsed;
+    return JSON.parse(quoteLongIntegers(text));
   } catch (error) {
     const reason = reasonOf(error);
     throw new ValidationError(

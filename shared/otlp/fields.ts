@@ -84,7 +84,9 @@ function parseInteger(value: unknown, path: string): bigint {
     return BigInt(value);
   }
   if (typeof value === 'number' && Number.isInteger(value)) {
-    // JSON.parse has already rounded the number to a double.
+    // The number was already rounded to a double. The OTLP/JSON decoder
+    // quotes long integer literals, so only callers passing JS numbers
+    // get here.
     throw new FieldError(
       path,
       `invalid integer ${describe(value)}: a JSON number above 2^53 loses ` +

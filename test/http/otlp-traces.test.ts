@@ -161,6 +161,29 @@ describe('POST /v1/traces int64 attributes', () => {
   });
 });
 
+describe('POST /v1/traces JSON numbers', () => {
+  it('keeps 64-bit integers sent as JSON numbers exactly', async () => {
+    const traceId = newTraceId();
+    const text =
+      '{"resourceSpans":[{"scopeSpans":[{"spans":[{' +
+      `"traceId":"${traceId}","spanId":"${spanId(1)}",` +
+      '"name":"digits \\"12345678901234567\\" stay text",' +
+      `"startTimeUnixNano":${at(T0, 1)},"endTimeUnixNano":${at(T0, 2)},` +
+      '"attributes":[{"key":"n","value":{"intValue":9007199254740993}},' +
+      '{"key":"d","value":{"doubleValue":1.12345678901234567}}]}]}]}]}';
+
+    const response = await postOtlpJson(server.url, 'traces', text);
+    const stored = (await server.stores.traces.getTrace(traceId))[0];
+
+    expect(response.status).toBe(200);
+    expect(stored?.start_time_unix_nano).toBe(T0 + 1n);
+    expect(stored?.duration_nano).toBe(1n);
+    expect(stored?.attributes.n).toEqual({ intValue: '9007199254740993' });
+    expect(stored?.attributes.d).toEqual({ doubleValue: 1.12345678901234567 });
+    expect(stored?.name).toBe('digits "12345678901234567" stay text');
+  });
+});
+
 describe('POST /v1/traces defaults and empty requests', () => {
   it('stores a bare span with defaults', async () => {
     const traceId = newTraceId();

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '#shared/errors.js';
-import { decodeRequest, mapOrReject } from '#shared/otlp/codec.js';
+import {
+  decodeRequest,
+  mapOrReject,
+  quoteLongIntegers,
+} from '#shared/otlp/codec.js';
 import { mapMetricsRequest } from '#shared/otlp/metrics.js';
 import {
   decodeProtobufRequest,
@@ -196,5 +200,29 @@ describe('protobuf responses', () => {
       code: 3,
       message: 'no spans could be read',
     });
+  });
+});
+
+describe('quoteLongIntegers', () => {
+  it.each([
+    ['{"a":9007199254740993}', '{"a":"9007199254740993"}'],
+    ['[-1768478400000000001]', '["-1768478400000000001"]'],
+    ['{"a":123456789012345}', '{"a":123456789012345}'],
+    ['[1.12345678901234567]', '[1.12345678901234567]'],
+    ['[1e12345678901234567]', '[1e12345678901234567]'],
+    ['[1E-12345678901234567]', '[1E-12345678901234567]'],
+    ['["9007199254740993"]', '["9007199254740993"]'],
+    ['["x\\"9007199254740993"]', '["x\\"9007199254740993"]'],
+    ['["\\\\",12345678901234567]', '["\\\\","12345678901234567"]'],
+  ])('rewrites %s as %s', (text, expected) => {
+    expect(quoteLongIntegers(text)).toBe(expected);
+  });
+
+  it('decodes an intValue JSON number exactly', () => {
+    const text =
+      '{"resourceSpans":[{"scopeSpans":[{"spans":[{"x":9007199254740993}]}]}]}';
+    const decoded = decodeRequest('traces', 'json', Buffer.from(text));
+
+    expect(JSON.stringify(decoded)).toContain('"x":"9007199254740993"');
   });
 });
