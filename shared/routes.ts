@@ -113,6 +113,27 @@ export const ROUTES: readonly Route[] = [
   },
   {
     method: 'GET',
+    path: api('/logs/service/{service_id}'),
+    domain: 'logs',
+    scope: 'read',
+    summary: "List a service's logs, newest first",
+  },
+  {
+    method: 'GET',
+    path: api('/logs/errors/{service_id}'),
+    domain: 'logs',
+    scope: 'read',
+    summary: "List a service's ERROR and FATAL logs, newest first",
+  },
+  {
+    method: 'GET',
+    path: api('/logs/statistics/{service_id}'),
+    domain: 'logs',
+    scope: 'read',
+    summary: "Count a service's logs per level, in total and over time",
+  },
+  {
+    method: 'GET',
     path: api('/keys'),
     domain: 'keys',
     scope: 'admin',

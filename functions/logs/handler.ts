@@ -11,16 +11,48 @@ import {
 import { ingestLogItems, ingestOneLog } from '#shared/logs/ingest.js';
 import { logBatchSchema } from '#shared/logs/schema.js';
 import { logQueryOf, logSearchSchema } from '#shared/logs/search.js';
+import {
+  readErrorLogQuery,
+  readServiceLogQuery,
+} from '#shared/logs/service-logs.js';
+import { readLogStatistics } from '#shared/logs/statistics.js';
 import { listTraceLogs } from '#shared/logs/trace-logs.js';
-import { apiLogOf } from '#shared/logs/view.js';
+import { type ApiLog, apiLogOf } from '#shared/logs/view.js';
+import type { LogQuery } from '#shared/model/log.js';
+import type { LogStore } from '#shared/store/ports.js';
 
 /** Reads the search body; an empty body searches the last hour. */
 function readSearchBody(request: ApiRequest): unknown {
   return request.body.length === 0 ? {} : readJson(request, parseJsonExact);
 }
 
-/** Builds the logs handler: ingest, search and the logs of one trace. */
+/** One page of a log list as the API returns it. */
+interface LogListBody {
+  logs: ApiLog[];
+  next_cursor?: string;
+}
+
+/** Runs a search and shapes one page of the API's log list. */
+async function searchPage(
+  store: LogStore,
+  query: LogQuery,
+): Promise<LogListBody> {
+  const page = await store.search(query);
+  const body: LogListBody = {
+    logs: page.items.map(apiLogOf),
+  };
+  if (page.next_cursor) body.next_cursor = page.next_cursor;
+  return body;
+}
+
+/**
+ * Builds the logs handler: ingest, search, the logs of one trace, and the
+ * logs, errors and level statistics of one service.
+ */
 export function createLogsHandler(deps: Deps) {
+  const store = deps.stores.logs;
+  const service = (request: ApiRequest) => request.params.service_id ?? '';
+
   return createDomainHandler(
     {
       'POST /api/observatory/logs/ingest': async (request) => {
@@ -43,19 +75,39 @@ export function createLogsHandler(deps: Deps) {
           'body',
         );
         const query = logQueryOf(input, deps.clock.now());
-        const page = await deps.stores.logs.search(query);
-        const body: { logs: unknown[]; next_cursor?: string } = {
-          logs: page.items.map(apiLogOf),
-        };
-        if (page.next_cursor) body.next_cursor = page.next_cursor;
-        return { status: 200, body };
+        return { status: 200, body: await searchPage(store, query) };
       },
 
       'GET /api/observatory/logs/trace/{trace_id}': async (request) => ({
         status: 200,
-        body: await listTraceLogs(
-          deps.stores.logs,
-          request.params.trace_id ?? '',
+        body: await listTraceLogs(store, request.params.trace_id ?? ''),
+      }),
+
+      'GET /api/observatory/logs/service/{service_id}': async (request) => {
+        const query = readServiceLogQuery(
+          service(request),
+          request.query,
+          deps.clock.now(),
+        );
+        return { status: 200, body: await searchPage(store, query) };
+      },
+
+      'GET /api/observatory/logs/errors/{service_id}': async (request) => {
+        const query = readErrorLogQuery(
+          service(request),
+          request.query,
+          deps.clock.now(),
+        );
+        return { status: 200, body: await searchPage(store, query) };
+      },
+
+      'GET /api/observatory/logs/statistics/{service_id}': async (request) => ({
+        status: 200,
+        body: await readLogStatistics(
+          store,
+          service(request),
+          request.query,
+          deps.clock.now(),
         ),
       }),
     },

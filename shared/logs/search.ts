@@ -8,15 +8,15 @@ import {
 } from '#shared/model/log.js';
 import { timestampSchema } from '#shared/model/time.js';
 import { decodeLogCursor } from './cursor.js';
+import { resolveLogRange } from './range.js';
 
 export const DEFAULT_LOG_LIMIT = 100;
 export const MAX_LOG_LIMIT = 1000;
 /** Maximum length of a search query, in characters. */
 export const MAX_LOG_QUERY_LENGTH = 1024;
-/** Range searched when the request gives no start: one hour. */
-export const DEFAULT_LOG_RANGE_MS = 3_600_000;
 
-const levelName = z
+/** A level name in any case, parsed to upper case. */
+export const levelNameSchema = z
   .string()
   .transform((value) => value.toUpperCase())
   .pipe(
@@ -41,8 +41,8 @@ export const logSearchSchema = z
   .strictObject({
     query: z.string().max(MAX_LOG_QUERY_LENGTH).optional(),
     service: z.string().min(1).optional(),
-    min_level: levelName.optional(),
-    max_level: levelName.optional(),
+    min_level: levelNameSchema.optional(),
+    max_level: levelNameSchema.optional(),
     start: timestampSchema.optional(),
     end: timestampSchema.optional(),
     trace_id: traceIdSchema.optional(),
@@ -50,11 +50,19 @@ export const logSearchSchema = z
     limit: z.number().int().min(1).max(MAX_LOG_LIMIT).optional(),
     cursor: z.string().optional(),
   })
-  .superRefine(checkSearch);
+  .superRefine(checkSearchFields);
 
 export type LogSearchInput = z.output<typeof logSearchSchema>;
 
-function checkSearch(input: SearchShape, ctx: z.RefinementCtx): void {
+/**
+ * Checks the fields of a search that depend on each other (start and end,
+ * min_level and max_level) and the cursor. Shared by the search body and
+ * the query strings of the service log routes.
+ */
+export function checkSearchFields(
+  input: SearchShape,
+  ctx: z.RefinementCtx,
+): void {
   const problem = (path: string, message: string) =>
     ctx.addIssue({ code: 'custom', path: [path], message });
 
@@ -74,7 +82,8 @@ function checkSearch(input: SearchShape, ctx: z.RefinementCtx): void {
   }
 }
 
-interface SearchShape {
+/** The fields {@link checkSearchFields} reads. */
+export interface SearchShape {
   start?: number;
   end?: number;
   min_level?: KnownLevel;
@@ -87,11 +96,8 @@ interface SearchShape {
  * the hour before `nowMs`, or the hour before `end` when only it is given.
  */
 export function logQueryOf(input: LogSearchInput, nowMs: number): LogQuery {
-  const end_ms = input.end ?? nowMs;
-  const start_ms = input.start ?? end_ms - DEFAULT_LOG_RANGE_MS;
   const query: LogQuery = {
-    start_ms,
-    end_ms,
+    ...resolveLogRange(input, nowMs),
     limit: input.limit ?? DEFAULT_LOG_LIMIT,
   };
   if (input.query !== undefined) query.text = input.query;

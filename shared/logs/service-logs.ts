@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { parseInput } from '#shared/http/request.js';
+import type { LogQuery } from '#shared/model/log.js';
+import { timestampSchema } from '#shared/model/time.js';
+import { checkLogRange } from './range.js';
+import {
+  checkSearchFields,
+  type LogSearchInput,
+  levelNameSchema,
+  logQueryOf,
+  MAX_LOG_LIMIT,
+  MAX_LOG_QUERY_LENGTH,
+} from './search.js';
+
+/** `limit` as query text: a whole number from 1 to MAX_LOG_LIMIT. */
+const limitParam = z
+  .string()
+  .refine(
+    (text) =>
+      /^\d{1,7}$/.test(text) &&
+      Number(text) >= 1 &&
+      Number(text) <= MAX_LOG_LIMIT,
+    {
+      error: (issue) =>
+        `invalid limit ${JSON.stringify(issue.input)}: expected a whole ` +
+        `number from 1 to ${MAX_LOG_LIMIT}`,
+    },
+  )
+  .transform(Number);
+
+/** Parameters every log list of a service takes. */
+const listParams = {
+  start: timestampSchema.optional(),
+  end: timestampSchema.optional(),
+  limit: limitParam.optional(),
+  cursor: z.string().optional(),
+  query: z.string().max(MAX_LOG_QUERY_LENGTH).optional(),
+};
+
+/**
+ * Builds the error map of a strict query-string schema, so a misspelt
+ * parameter is rejected by name instead of being ignored.
+ */
+export function unknownParamError(names: readonly string[]) {
+  return (issue: z.core.$ZodRawIssue) =>
+    issue.code === 'unrecognized_keys'
+      ? `unknown query parameter(s) ${issue.keys.join(', ')}; ` +
+        `expected ${names.join(', ')}`
+      : undefined;
+}
+
+const serviceLogShape = {
+  ...listParams,
+  min_level: levelNameSchema.optional(),
+  max_level: levelNameSchema.optional(),
+};
+
+const serviceLogParams = z
+  .strictObject(serviceLogShape, {
+    error: unknownParamError(Object.keys(serviceLogShape)),
+  })
+  .superRefine(checkSearchFields);
+
+const errorLogParams = z
+  .strictObject(listParams, {
+    error: unknownParamError(Object.keys(listParams)),
+  })
+  .superRefine(checkSearchFields);
+
+function listQuery(
+  service: string,
+  input: LogSearchInput,
+  nowMs: number,
+): LogQuery {
+  const query = logQueryOf({ ...input, service }, nowMs);
+  checkLogRange(query);
+  return query;
+}
+
+/**
+ * Reads the query string of `GET /logs/service/{service_id}` into a log
+ * search of that service. Raises a 400 naming the parameter when one is
+ * invalid or unknown, or when the range is backwards or too long.
+ */
+export function readServiceLogQuery(
+  service: string,
+  params: Record<string, string>,
+  nowMs: number,
+): LogQuery {
+  const input = parseInput(serviceLogParams, params, 'query');
+  return listQuery(service, input, nowMs);
+}
+
+/**
+ * Reads the query string of `GET /logs/errors/{service_id}` into a search
+ * for the service's ERROR and FATAL records. It takes the same parameters
+ * as the service route except the level bounds, which it fixes.
+ */
+export function readErrorLogQuery(
+  service: string,
+  params: Record<string, string>,
+  nowMs: number,
+): LogQuery {
+  const input = parseInput(errorLogParams, params, 'query');
+  return { ...listQuery(service, input, nowMs), min_level: 'ERROR' };
+}
