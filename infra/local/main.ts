@@ -1,3 +1,4 @@
+import { ensureAdminKey } from '#shared/auth/bootstrap.js';
 import { systemClock } from '#shared/clock.js';
 import { loadConfig } from '#shared/config.js';
 import { createLogger } from '#shared/logger.js';
@@ -19,6 +20,11 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('observatory-local');
   const stores = await openStores(config);
+  const firstKey = await ensureAdminKey(
+    stores.config,
+    systemClock.now(),
+    process.env.OBSERVATORY_ADMIN_KEY,
+  );
   const server = await startLocalServer({
     deps: { config, stores, clock: systemClock, logger },
     port: parsePort(process.env.PORT),
@@ -26,6 +32,14 @@ async function main(): Promise<void> {
 
   console.log(`Observatory is running at ${server.url}`);
   console.log(`Data directory: ${config.dataDir}`);
+  if (firstKey) {
+    console.log(
+      `Created the first admin key (shown only now; only its hash is ` +
+        `stored):\n\n  ${firstKey}\n\nSend it as x-api-key or ` +
+        'Authorization: Bearer <key>; create narrower keys with ' +
+        'POST /api/observatory/keys.',
+    );
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -4,9 +4,18 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda';
+import { authorize, scopeOf } from '#shared/auth/authorize.js';
+import { KEY_CACHE_TTL_MS, KeyVerifier } from '#shared/auth/verifier.js';
 import type { Deps, HttpHandler } from '#shared/deps.js';
-import { PayloadTooLargeError } from '#shared/errors.js';
+import {
+  ForbiddenError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+} from '#shared/errors.js';
 import { errorResponse } from '#shared/http/handler.js';
 import { matchRoute } from '#shared/http/route-match.js';
 import { MAX_WIRE_BODY_BYTES } from '#shared/limits.js';
@@ -25,6 +34,11 @@ export interface LocalServerOptions {
   /** 0 picks a free port. */
   port: number;
   host?: string;
+  /**
+   * How long a key lookup is cached, as the Lambda authorizer does.
+   * @default KEY_CACHE_TTL_MS
+   */
+  keyCacheTtlMs?: number;
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -65,14 +79,36 @@ function send(
   response.end(payload);
 }
 
+/**
+ * Runs the authorizer as API Gateway would before the integration, and
+ * passes its context on in `requestContext.authorizer.lambda`.
+ */
+async function authorizeEvent(
+  verifier: KeyVerifier,
+  event: APIGatewayProxyEventV2,
+): Promise<void> {
+  const decision = await authorize(verifier, event.routeKey, event.headers);
+  if (decision.effect === 'unauthorized') throw new UnauthorizedError();
+  if (decision.effect === 'forbidden') {
+    throw new ForbiddenError(scopeOf(event.routeKey));
+  }
+  const lambda = {
+    key_id: decision.keyId ?? '',
+    scopes: decision.scopes.join(','),
+  };
+  Object.assign(event.requestContext, { authorizer: { lambda } });
+}
+
 async function handle(
   handlers: Record<Domain, HttpHandler>,
+  verifier: KeyVerifier,
   request: IncomingMessage,
   url: URL,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const match = matchRoute(request.method ?? 'GET', url.pathname);
   const body = await readBody(request);
   const event = toApiGatewayEvent(request, url, match, body);
+  await authorizeEvent(verifier, event);
   const context = localContext(
     `observatory-${match.route.domain}`,
     event.requestContext.requestId,
@@ -89,13 +125,18 @@ export async function startLocalServer(
 ): Promise<LocalServer> {
   const { deps } = options;
   const handlers = buildHandlers(deps);
+  const verifier = new KeyVerifier(
+    deps.stores.config,
+    deps.clock,
+    options.keyCacheTtlMs ?? KEY_CACHE_TTL_MS,
+  );
 
   const server = createServer((request, response) => {
     const started = performance.now();
     const url = new URL(request.url ?? '/', 'http://localhost');
     const requestId = crypto.randomUUID();
 
-    handle(handlers, request, url)
+    handle(handlers, verifier, request, url)
       .catch((error: unknown) => {
         request.resume();
         if (!(error instanceof Error && 'status' in error)) {

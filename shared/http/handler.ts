@@ -6,7 +6,14 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { NotFoundError, ObservatoryError } from '../errors.js';
+import { scopeOf } from '../auth/authorize.js';
+import { allows, KEY_SCOPES, type KeyScope } from '../auth/keys.js';
+import {
+  ForbiddenError,
+  NotFoundError,
+  ObservatoryError,
+  UnauthorizedError,
+} from '../errors.js';
 import type { RouteKey } from '../routes.js';
 import { decodeBody } from './body.js';
 import { toJson } from './json.js';
@@ -132,6 +139,33 @@ function httpErrors(logger: Logger): MiddlewareObj<Event, Result> {
   };
 }
 
+function grantedScopes(event: Event): KeyScope[] | undefined {
+  const context = event.requestContext as {
+    authorizer?: { lambda?: { scopes?: unknown } };
+  };
+  const scopes = context.authorizer?.lambda?.scopes;
+  if (typeof scopes !== 'string') return undefined;
+  return KEY_SCOPES.filter((scope) => scopes.split(',').includes(scope));
+}
+
+/**
+ * Checks the scopes the authorizer granted against the route table, so a
+ * key never reaches a route beyond its scopes even if the authorizer's
+ * answer was cached for another route.
+ */
+function requireScope(): MiddlewareObj<Event, Result> {
+  return {
+    before: async (request) => {
+      const required = scopeOf(request.event.routeKey);
+      if (required === 'none') return;
+
+      const granted = grantedScopes(request.event);
+      if (!granted) throw new UnauthorizedError();
+      if (!allows(granted, required)) throw new ForbiddenError(required);
+    },
+  };
+}
+
 export type RouteActions = Partial<Record<RouteKey, RouteAction>>;
 
 /**
@@ -151,5 +185,6 @@ export function createDomainHandler(actions: RouteActions, logger: Logger) {
   return middy<Event, Result>()
     .use(injectLambdaContext(logger))
     .use(httpErrors(logger))
+    .use(requireScope())
     .handler(dispatch);
 }

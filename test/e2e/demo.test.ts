@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CHAIN, type DemoResult, runDemo } from '#demo/run.js';
 import {
+  AUTH,
   getJson,
   postJson,
   startTestServer,
@@ -21,6 +22,7 @@ describe('demo', () => {
       endpoint: server.url,
       requests: REQUESTS,
       pauseMs: 0,
+      headers: AUTH,
     });
   }, 90_000);
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoService, startDemoService } from '#demo/processes.js';
 import {
+  AUTH,
   getJson,
   postJson,
   startTestServer,
@@ -33,6 +34,7 @@ describe('OpenTelemetry SDK end to end', () => {
         name: 'backend',
         endpoint: server.url,
         protocol: 'json',
+        headers: AUTH,
       });
       services.push(backend);
       const frontend = await startDemoService({
@@ -40,6 +42,7 @@ describe('OpenTelemetry SDK end to end', () => {
         endpoint: server.url,
         protocol: 'protobuf',
         downstream: backend.url,
+        headers: AUTH,
       });
       services.push(frontend);
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '#shared/clock.js';
 import { MAX_BATCH_ITEMS } from '#shared/limits.js';
 import {
+  AUTH,
   getJson,
   postJson,
   startTestServer,
@@ -307,7 +308,7 @@ describe('64-bit integers', () => {
 
     const response = await fetch(searchUrl(), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...AUTH },
       body: JSON.stringify({ service }),
     });
     const text = await response.text();

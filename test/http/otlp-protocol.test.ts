@@ -12,7 +12,11 @@ import {
   T0_NANO,
   traceRequest,
 } from '#test/fixtures/otlp/requests.js';
-import { startTestServer, type TestServer } from '#test/support/server.js';
+import {
+  AUTH,
+  startTestServer,
+  type TestServer,
+} from '#test/support/server.js';
 
 const T0 = T0_NANO;
 const T0_MS = Number(T0 / 1_000_000n);
@@ -106,6 +110,7 @@ describe('OTLP/HTTP gzip', () => {
     const response = await fetch(`${server.url}/v1/traces`, {
       method: 'POST',
       headers: {
+        ...AUTH,
         'content-type': 'application/json',
         'content-encoding': 'gzip',
       },
@@ -146,6 +151,7 @@ describe('OTLP/HTTP bad input', () => {
     const response = await fetch(`${server.url}/v1/logs`, {
       method: 'POST',
       headers: {
+        ...AUTH,
         'content-type': 'application/x-protobuf',
         'content-encoding': 'gzip',
       },

@@ -18,6 +18,7 @@ import {
   traceRequest,
 } from '#test/fixtures/otlp/requests.js';
 import {
+  AUTH,
   getJson,
   startTestServer,
   type TestServer,
@@ -153,6 +154,7 @@ describe('POST /v1/traces int64 attributes', () => {
 
     const response = await fetch(
       `${server.url}/api/observatory/traces/${traceId}`,
+      { headers: AUTH },
     );
     const text = await response.text();
 

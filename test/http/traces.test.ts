@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '#shared/clock.js';
 import { MAX_BATCH_ITEMS } from '#shared/limits.js';
 import {
+  AUTH,
   getJson,
   postJson,
   startTestServer,
@@ -317,6 +318,7 @@ describe('span ingest', () => {
     const sent = await post(SPANS, text);
     const response = await fetch(
       `${server.url}/api/observatory/traces/${TRACE_ID}`,
+      { headers: AUTH },
     );
     const body = await response.text();
 

@@ -1,4 +1,6 @@
 import { startLocalServer } from '#infra/local/server.js';
+import { keyRecord } from '#shared/auth/bootstrap.js';
+import { API_KEY_KIND, KEY_SCOPES } from '#shared/auth/keys.js';
 import { type Clock, systemClock } from '#shared/clock.js';
 import type { Config } from '#shared/config.js';
 import type { Deps } from '#shared/deps.js';
@@ -12,6 +14,14 @@ export interface TestServer {
   deps: Deps;
   close(): Promise<void>;
 }
+
+/** A key with every scope, stored in each test server. */
+export const TEST_API_KEY = 'obs_test-key-with-all-scopes';
+
+/** Headers that authenticate a request with {@link TEST_API_KEY}. */
+export const AUTH: Readonly<Record<string, string>> = {
+  'x-api-key': TEST_API_KEY,
+};
 
 export const TEST_CONFIG: Config = {
   storage: 'duckdb',
@@ -34,7 +44,9 @@ export async function startTestServer(
     clock: options.clock ?? systemClock,
     logger,
   };
-  const server = await startLocalServer({ deps, port: 0 });
+  const record = keyRecord(TEST_API_KEY, 'test', [...KEY_SCOPES], 0);
+  await stores.config.put(API_KEY_KIND, record.id, record);
+  const server = await startLocalServer({ deps, port: 0, keyCacheTtlMs: 0 });
 
   return {
     url: server.url,
@@ -55,7 +67,7 @@ export async function postJson(
 ): Promise<{ status: number; body: any }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...AUTH, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
@@ -64,8 +76,30 @@ export async function postJson(
 
 export async function getJson(
   url: string,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; body: any }> {
-  const response = await fetch(url);
+  const response = await fetch(url, { headers: { ...AUTH, ...headers } });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
+
+/** Sends `method` with an optional JSON body and parses the answer. */
+export async function requestJson(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...AUTH, ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+export const putJson = (url: string, body: unknown) =>
+  requestJson('PUT', url, body);
+
+export const deleteJson = (url: string) => requestJson('DELETE', url);
