@@ -1,7 +1,7 @@
 import type { LogLevel, LogQuery, LogRecord } from '../model/log.js';
 import type { MetricPoint, MetricQuery, Series } from '../model/metric.js';
 import type { Rejection } from '../model/report.js';
-import type { Span, TraceSummary } from '../model/span.js';
+import type { Span, SpanKind, TraceSummary } from '../model/span.js';
 
 /**
  * What a store did with a batch. `written` counts new items, `duplicates`
@@ -48,6 +48,61 @@ export interface TraceListQuery {
   attributes?: Record<string, string>;
 }
 
+/**
+ * The spans of one service starting in [start_ms, end_ms), for
+ * statistics per operation (span name).
+ */
+export interface OperationStatsQuery {
+  service: string;
+  start_ms: number;
+  end_ms: number;
+  /** Only spans of these kinds; spans of every kind when absent. */
+  span_kinds?: SpanKind[];
+  /** Only spans that name no parent. */
+  roots_only?: boolean;
+}
+
+/**
+ * Span durations in nanoseconds. Only spans with a known duration (no
+ * clock skew, not incomplete) count, and every value is null when there
+ * are none. Percentiles follow `percentile` in shared/model/percentile.ts
+ * (DuckDB's `quantile_cont`).
+ */
+export interface DurationStats {
+  /** Spans with a known duration: the sample the other fields cover. */
+  count: number;
+  min_nano: number | null;
+  max_nano: number | null;
+  mean_nano: number | null;
+  p50_nano: number | null;
+  p90_nano: number | null;
+  p95_nano: number | null;
+  p99_nano: number | null;
+}
+
+/** Counts and durations of a group of spans, each span counted once. */
+export interface SpanGroupStats {
+  span_count: number;
+  /** Spans whose status is error. */
+  error_count: number;
+  duration: DurationStats;
+}
+
+/** Statistics of one operation: the spans with one name. */
+export interface OperationStats extends SpanGroupStats {
+  operation: string;
+}
+
+/**
+ * Statistics per operation, sorted by span count (most first) then name,
+ * and over all matching spans of the service. The total's percentiles
+ * come from all those spans, never from combining the operations'.
+ */
+export interface OperationStatsResult {
+  operations: OperationStats[];
+  total: SpanGroupStats;
+}
+
 export interface TraceStore {
   /** Stores spans; a span whose trace and span id exist is not replaced. */
   write(spans: Span[]): Promise<WriteResult>;
@@ -58,6 +113,8 @@ export interface TraceStore {
    * by trace start, then by trace id; the cursor is a keyset on both.
    */
   listTraces(query: TraceListQuery): Promise<Page<TraceSummary>>;
+  /** Counts and durations of a service's spans per operation in a range. */
+  operationStats(query: OperationStatsQuery): Promise<OperationStatsResult>;
 }
 
 /** The filters of a log search, counted over time buckets, not paged. */

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Span } from '#shared/model/span.js';
 import type { TraceListQuery, TraceStore } from '#shared/store/ports.js';
 import { MS, makeSpan } from '#test/support/spans.js';
+import { operationStatsContract } from './trace-store-operation-stats.contract.js';
 
 /** A fresh, empty store and a way to release it. */
 export interface TraceStoreHarness {
@@ -386,4 +387,6 @@ export function traceStoreContract(
       });
     });
   });
+
+  operationStatsContract(adapter, open);
 }

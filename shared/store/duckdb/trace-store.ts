@@ -16,12 +16,15 @@ import type {
 } from '../../model/span.js';
 import { decodeTraceCursor, encodeTraceCursor } from '../../traces/cursor.js';
 import type {
+  OperationStatsQuery,
+  OperationStatsResult,
   Page,
   TraceListQuery,
   TraceStore,
   WriteResult,
 } from '../ports.js';
 import type { DuckDb } from './database.js';
+import { queryOperationStats } from './operation-stats.js';
 import { listTracesSql } from './trace-list-sql.js';
 
 /**
@@ -286,5 +289,9 @@ export class DuckDbTraceStore implements TraceStore {
     const last = items.at(-1);
     if (rows.length <= query.limit || !last) return { items };
     return { items, next_cursor: encodeTraceCursor(last) };
+  }
+
+  operationStats(query: OperationStatsQuery): Promise<OperationStatsResult> {
+    return queryOperationStats(this.db, query);
   }
 }
