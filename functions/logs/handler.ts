@@ -9,6 +9,7 @@ import {
   readJson,
 } from '#shared/http/request.js';
 import { ingestLogItems, ingestOneLog } from '#shared/logs/ingest.js';
+import { type LogListBody, logListBody } from '#shared/logs/page.js';
 import { logBatchSchema } from '#shared/logs/schema.js';
 import { logQueryOf, logSearchSchema } from '#shared/logs/search.js';
 import {
@@ -17,7 +18,6 @@ import {
 } from '#shared/logs/service-logs.js';
 import { readLogStatistics } from '#shared/logs/statistics.js';
 import { listTraceLogs } from '#shared/logs/trace-logs.js';
-import { type ApiLog, apiLogOf } from '#shared/logs/view.js';
 import type { LogQuery } from '#shared/model/log.js';
 import type { LogStore } from '#shared/store/ports.js';
 
@@ -26,23 +26,12 @@ function readSearchBody(request: ApiRequest): unknown {
   return request.body.length === 0 ? {} : readJson(request, parseJsonExact);
 }
 
-/** One page of a log list as the API returns it. */
-interface LogListBody {
-  logs: ApiLog[];
-  next_cursor?: string;
-}
-
 /** Runs a search and shapes one page of the API's log list. */
 async function searchPage(
   store: LogStore,
   query: LogQuery,
 ): Promise<LogListBody> {
-  const page = await store.search(query);
-  const body: LogListBody = {
-    logs: page.items.map(apiLogOf),
-  };
-  if (page.next_cursor) body.next_cursor = page.next_cursor;
-  return body;
+  return logListBody(await store.search(query));
 }
 
 /**

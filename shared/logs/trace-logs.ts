@@ -1,9 +1,13 @@
 import { ValidationError } from '#shared/errors.js';
 import { normalizeTraceId } from '#shared/model/ids.js';
 import type { LogStore } from '#shared/store/ports.js';
+import { countFitting, MAX_LOG_RESPONSE_BYTES } from './page.js';
 import { type ApiLog, apiLogOf } from './view.js';
 
-/** Maximum logs returned for one trace; more set `truncated`. */
+/**
+ * Maximum logs returned for one trace. More, or more than
+ * MAX_LOG_RESPONSE_BYTES of them, set `truncated`.
+ */
 export const MAX_TRACE_LOGS = 10_000;
 
 export interface TraceLogs {
@@ -29,9 +33,11 @@ export async function listTraceLogs(
     );
   }
   const records = await store.getTraceLogs(id, MAX_TRACE_LOGS + 1);
+  const logs = records.slice(0, MAX_TRACE_LOGS).map(apiLogOf);
+  const fitting = countFitting(logs, MAX_LOG_RESPONSE_BYTES);
   return {
     trace_id: id,
-    logs: records.slice(0, MAX_TRACE_LOGS).map(apiLogOf),
-    truncated: records.length > MAX_TRACE_LOGS,
+    logs: logs.slice(0, fitting),
+    truncated: records.length > logs.length || fitting < logs.length,
   };
 }

@@ -24,7 +24,9 @@ function at(offsetMs: number): number {
 
 function routeUrl(route: string, name: string, params: Params = {}): string {
   const query = new URLSearchParams(
-    Object.entries(params).map(([key, value]) => [key, String(value)]),
+    Object.fromEntries(
+      Object.entries(params).map(([key, value]) => [key, String(value)]),
+    ),
   );
   const path = `/api/observatory/logs/${route}/${encodeURIComponent(name)}`;
   return `${server.url}${path}?${query}`;
@@ -231,6 +233,52 @@ describe('GET /logs/errors/{service_id}', () => {
 
   it('returns an empty list for an unknown service', async () => {
     expect(await list('errors')).toEqual({ logs: [] });
+  });
+});
+
+describe('response size', () => {
+  const MESSAGE_BYTES = 200 * 1024;
+  const TRACE_ID = '1f2e3d4c5b6a79880123456789abcdef';
+
+  /** Stores 20 records of about 200 KiB, 4 MB in all, in two batches. */
+  async function ingestLargeRecords() {
+    for (const batch of [0, 1]) {
+      await ingest(
+        Array.from({ length: 10 }, (_, index) => ({
+          message: `${batch * 10 + index} ${'x'.repeat(MESSAGE_BYTES)}`,
+          timestamp: at(-(batch * 10 + index)),
+          trace_id: TRACE_ID,
+        })),
+      );
+    }
+  }
+
+  it('ends a page early above 2.5 MiB', async () => {
+    await ingestLargeRecords();
+
+    const first = await list('service', { limit: 1000 });
+    const { seen, sizes } = await readAllPages('service', { limit: 1000 });
+
+    expect(first.logs.length).toBeLessThan(20);
+    expect(first.next_cursor).toBeDefined();
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(new Set(seen).size).toBe(20);
+  });
+
+  it('truncates trace logs above 2.5 MiB', async () => {
+    await ingestLargeRecords();
+
+    const response = await getJson(
+      `${server.url}/api/observatory/logs/trace/${TRACE_ID}`,
+    );
+
+    expect(response.status).toBe(200);
+    expect(response.body.truncated).toBe(true);
+    expect(response.body.logs.length).toBeGreaterThan(0);
+    expect(response.body.logs.length).toBeLessThan(20);
+    expect(JSON.stringify(response.body.logs).length).toBeLessThanOrEqual(
+      2.5 * 1024 * 1024,
+    );
   });
 });
 

@@ -51,7 +51,9 @@ function counts(nonZero: Record<string, number> = {}) {
 
 function statisticsUrl(name: string, params: Params = {}): string {
   const query = new URLSearchParams(
-    Object.entries(params).map(([key, value]) => [key, String(value)]),
+    Object.fromEntries(
+      Object.entries(params).map(([key, value]) => [key, String(value)]),
+    ),
   );
   const path = `/api/observatory/logs/statistics/${encodeURIComponent(name)}`;
   return `${server.url}${path}?${query}`;
