@@ -7,7 +7,7 @@ import type {
 import { type Clock, systemClock } from './clock.js';
 import { type Config, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { openStores } from './store/open.js';
+import { ALL_STORES, openStores, type StoreName } from './store/open.js';
 import type { Stores } from './store/ports.js';
 
 /** What every domain handler is built from; tests pass their own. */
@@ -25,17 +25,19 @@ export type HttpHandler = (
 
 /**
  * Wraps a handler factory for Lambda: configuration and stores are loaded
- * once, on the first invocation of a cold start, and reused after.
+ * once, on the first invocation of a cold start, and reused after. `needs`
+ * lists the stores the function uses; with STORAGE=aws only those open.
  */
 export function lazyHandler(
   serviceName: string,
   build: (deps: Deps) => HttpHandler,
+  needs: readonly StoreName[] = ALL_STORES,
 ): HttpHandler {
   let ready: Promise<HttpHandler> | undefined;
   return async (event, context) => {
     ready ??= (async () => {
       const config = loadConfig();
-      const stores = await openStores(config);
+      const stores = await openStores(config, needs);
       const logger = createLogger(serviceName);
       return build({ config, stores, clock: systemClock, logger });
     })();

@@ -2,7 +2,7 @@ import { startLocalServer } from '#infra/local/server.js';
 import { keyRecord } from '#shared/auth/bootstrap.js';
 import { API_KEY_KIND, KEY_SCOPES } from '#shared/auth/keys.js';
 import { type Clock, systemClock } from '#shared/clock.js';
-import type { Config } from '#shared/config.js';
+import { type Config, loadConfig } from '#shared/config.js';
 import type { Deps } from '#shared/deps.js';
 import { createLogger } from '#shared/logger.js';
 import { openDuckDbStores } from '#shared/store/duckdb/stores.js';
@@ -24,10 +24,8 @@ export const AUTH: Readonly<Record<string, string>> = {
 };
 
 export const TEST_CONFIG: Config = {
-  storage: 'duckdb',
+  ...loadConfig({}),
   dataDir: ':memory:',
-  ingestMaxAgeMs: 7 * 24 * 3_600_000,
-  ingestMaxFutureMs: 10 * 60_000,
 };
 
 /** Starts the local server on a free loopback port over in-memory DuckDB. */
