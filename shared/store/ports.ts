@@ -2,6 +2,11 @@ import type { LogLevel, LogQuery, LogRecord } from '../model/log.js';
 import type { MetricPoint, MetricQuery, Series } from '../model/metric.js';
 import type { Rejection } from '../model/report.js';
 import type { Span, SpanKind, TraceSummary } from '../model/span.js';
+import type {
+  EdgeObservation,
+  EdgeStats,
+  ObservedService,
+} from '../topology/model.js';
 
 /**
  * What a store did with a batch. `written` counts new items, `duplicates`
@@ -115,6 +120,8 @@ export interface TraceStore {
   listTraces(query: TraceListQuery): Promise<Page<TraceSummary>>;
   /** Counts and durations of a service's spans per operation in a range. */
   operationStats(query: OperationStatsQuery): Promise<OperationStatsResult>;
+  /** All stored spans of the given traces, in no particular order. */
+  getTraces(traceIds: string[]): Promise<Span[]>;
 }
 
 /** The filters of a log search, counted over time buckets, not paged. */
@@ -168,11 +175,47 @@ export interface ConfigStore {
   delete(kind: string, id: string): Promise<boolean>;
 }
 
-/** The four stores every handler works against. */
+/**
+ * Calls between services, derived from spans as they arrive, and the
+ * services seen in spans. Edge percentiles follow `percentile` in
+ * shared/model/percentile.ts (DuckDB's `quantile_cont`).
+ */
+export interface TopologyStore {
+  /**
+   * Stores observations; one whose trace id and child span id are stored
+   * is a no-op, because both spans it derives from never change. Returns
+   * how many were new.
+   */
+  recordEdges(observations: EdgeObservation[]): Promise<number>;
+  /**
+   * Aggregates the observations with a time in [start_ms, end_ms) per
+   * source and target, sorted by source then target. `sources` and
+   * `targets`, when given, keep only edges with an end in that list.
+   */
+  edgeStats(query: EdgeStatsQuery): Promise<EdgeStats[]>;
+  /** Widens each service's first and last seen times to include these. */
+  recordServices(services: ObservedService[]): Promise<void>;
+  getService(service: string): Promise<ObservedService | undefined>;
+  /** Up to `limit` services named after `after`, sorted by name. */
+  listServices(options: {
+    after?: string;
+    limit: number;
+  }): Promise<ObservedService[]>;
+}
+
+export interface EdgeStatsQuery {
+  start_ms: number;
+  end_ms: number;
+  sources?: string[];
+  targets?: string[];
+}
+
+/** The stores every handler works against. */
 export interface Stores {
   metrics: MetricStore;
   traces: TraceStore;
   logs: LogStore;
   config: ConfigStore;
+  topology: TopologyStore;
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import type { Deps } from '../deps.js';
 import type { IngestReport, Rejection } from '../model/report.js';
 import type { Span } from '../model/span.js';
 import { type IngestWindow, outsideWindow } from '../model/time.js';
+import { recordTopology } from '../topology/record.js';
 import { capSpan } from './caps.js';
 import { msFromNanos } from './timestamps.js';
 
@@ -96,6 +97,7 @@ export async function ingestIndexedSpans(
   const capped = items.map((item) => ({ ...item, span: capSpan(item.span) }));
   const { unique, rejected } = screen(capped, window);
   const result = await deps.stores.traces.write(unique.map((u) => u.span));
+  await recordTopology(deps, unique);
   for (const failure of result.rejected) {
     const item = unique[failure.index];
     if (item) rejected.push({ index: item.index, reason: failure.reason });
