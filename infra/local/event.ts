@@ -38,6 +38,7 @@ export function toApiGatewayEvent(
   url: URL,
   match: RouteMatch,
   body: Buffer,
+  requestId: string = randomUUID(),
 ): APIGatewayProxyEventV2 {
   const headers = flattenHeaders(request);
   const text = isTextBody(headers);
@@ -75,7 +76,7 @@ export function toApiGatewayEvent(
         sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',
       },
-      requestId: randomUUID(),
+      requestId,
       routeKey: key,
       stage: '$default',
       time: new Date(now).toISOString(),

@@ -104,10 +104,11 @@ async function handle(
   verifier: KeyVerifier,
   request: IncomingMessage,
   url: URL,
+  requestId: string,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const match = matchRoute(request.method ?? 'GET', url.pathname);
   const body = await readBody(request);
-  const event = toApiGatewayEvent(request, url, match, body);
+  const event = toApiGatewayEvent(request, url, match, body, requestId);
   await authorizeEvent(verifier, event);
   const context = localContext(
     `observatory-${match.route.domain}`,
@@ -125,6 +126,9 @@ export async function startLocalServer(
 ): Promise<LocalServer> {
   const { deps } = options;
   const handlers = buildHandlers(deps);
+  // The handlers' logger carries the last invocation's Lambda context, so
+  // the access log gets a child of its own.
+  const accessLog = deps.logger.createChild();
   const verifier = new KeyVerifier(
     deps.stores.config,
     deps.clock,
@@ -136,20 +140,21 @@ export async function startLocalServer(
     const url = new URL(request.url ?? '/', 'http://localhost');
     const requestId = crypto.randomUUID();
 
-    handle(handlers, verifier, request, url)
+    handle(handlers, verifier, request, url, requestId)
       .catch((error: unknown) => {
         request.resume();
         if (!(error instanceof Error && 'status' in error)) {
-          deps.logger.error('local server failed', { error });
+          accessLog.error('local server failed', { error });
         }
         return errorResponse(error, requestId);
       })
       .then((result) => {
         send(response, result);
-        deps.logger.info('request', {
+        accessLog.info('request', {
           method: request.method,
           path: url.pathname,
           status: result.statusCode,
+          request_id: requestId,
           duration_ms: Math.round(performance.now() - started),
         });
       });
