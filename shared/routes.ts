@@ -1,5 +1,12 @@
 /** The Lambda function (one per domain) that serves a route. */
-export type Domain = 'metrics' | 'traces' | 'logs' | 'otlp' | 'keys' | 'health';
+export type Domain =
+  | 'metrics'
+  | 'traces'
+  | 'logs'
+  | 'services'
+  | 'otlp'
+  | 'keys'
+  | 'health';
 
 /** What a caller's API key must allow for a route. */
 export type Scope = 'ingest' | 'read' | 'admin' | 'none';
@@ -152,6 +159,41 @@ export const ROUTES: readonly Route[] = [
     domain: 'keys',
     scope: 'admin',
     summary: 'Revoke an API key',
+  },
+  {
+    method: 'POST',
+    path: api('/services/register'),
+    domain: 'services',
+    scope: 'ingest',
+    summary: 'Register or update a service in the catalog',
+  },
+  {
+    method: 'GET',
+    path: api('/services'),
+    domain: 'services',
+    scope: 'read',
+    summary: 'List registered services and services seen in spans',
+  },
+  {
+    method: 'GET',
+    path: api('/services/{service_id}'),
+    domain: 'services',
+    scope: 'read',
+    summary: 'Read a service with its health and golden signals',
+  },
+  {
+    method: 'PUT',
+    path: api('/services/{service_id}/health'),
+    domain: 'services',
+    scope: 'ingest',
+    summary: "Report a service's health; earlier reports are kept",
+  },
+  {
+    method: 'GET',
+    path: api('/services/{service_id}/topology'),
+    domain: 'services',
+    scope: 'read',
+    summary: 'Read the graph of callers and callees around a service',
   },
   {
     method: 'POST',

@@ -3,6 +3,7 @@ import { createKeysHandler } from '#functions/keys/handler.js';
 import { createLogsHandler } from '#functions/logs/handler.js';
 import { createMetricsHandler } from '#functions/metrics/handler.js';
 import { createOtlpHandler } from '#functions/otlp/handler.js';
+import { createServicesHandler } from '#functions/services/handler.js';
 import { createTracesHandler } from '#functions/traces/handler.js';
 import type { Deps, HttpHandler } from '#shared/deps.js';
 import type { Domain } from '#shared/routes.js';
@@ -14,6 +15,7 @@ export function buildHandlers(deps: Deps): Record<Domain, HttpHandler> {
     metrics: createMetricsHandler(deps),
     traces: createTracesHandler(deps),
     logs: createLogsHandler(deps),
+    services: createServicesHandler(deps),
     otlp: createOtlpHandler(deps),
     keys: createKeysHandler(deps),
   };
