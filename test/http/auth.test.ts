@@ -31,9 +31,15 @@ describe('API key enforcement', () => {
   });
 
   async function createKey(scopes: string[]): Promise<string> {
+    return (await createKeyWithId(scopes)).key;
+  }
+
+  async function createKeyWithId(
+    scopes: string[],
+  ): Promise<{ key: string; id: string }> {
     const created = await postJson(api('/keys'), { name: 'k', scopes });
     expect(created.status).toBe(201);
-    return created.body.key;
+    return { key: created.body.key, id: created.body.id };
   }
 
   const guarded = ROUTES.filter((route) => route.scope !== 'none');
@@ -110,9 +116,7 @@ describe('API key enforcement', () => {
   });
 
   it('rejects a revoked key', async () => {
-    const key = await createKey(['read']);
-    const created = await getJson(api('/keys?limit=100'));
-    const id = created.body.keys.at(-1).id;
+    const { key, id } = await createKeyWithId(['read']);
 
     const before = await postJson(
       api('/logs/search'),
