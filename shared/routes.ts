@@ -91,6 +91,20 @@ export const ROUTES: readonly Route[] = [
     summary: "List a service's recent traces, newest first",
   },
   {
+    method: 'GET',
+    path: api('/traces/{trace_id}/analyze'),
+    domain: 'traces',
+    scope: 'read',
+    summary: 'Find the critical path, self times, slowest spans and errors',
+  },
+  {
+    method: 'GET',
+    path: api('/traces/service/{service_id}/statistics'),
+    domain: 'traces',
+    scope: 'read',
+    summary: "Count a service's requests, errors and latency per operation",
+  },
+  {
     method: 'POST',
     path: api('/logs/ingest'),
     domain: 'logs',

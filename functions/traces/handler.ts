@@ -5,10 +5,15 @@ import { createDomainHandler } from '#shared/http/handler.js';
 import { parseJsonExact } from '#shared/http/json.js';
 import { type ApiRequest, readBody } from '#shared/http/request.js';
 import { traceIdSchema } from '#shared/model/ids.js';
+import { analyzeTrace } from '#shared/traces/analysis.js';
+import { readAnalysisQuery } from '#shared/traces/analysis-query.js';
+import { analysisView } from '#shared/traces/analysis-view.js';
 import { assembleTrace } from '#shared/traces/assemble.js';
 import { ingestJsonSpans } from '#shared/traces/ingest-json.js';
 import { readTraceListQuery } from '#shared/traces/list-query.js';
 import { spansBodySchema, traceBodySchema } from '#shared/traces/schema.js';
+import { serviceStatistics } from '#shared/traces/statistics.js';
+import { readStatisticsQuery } from '#shared/traces/statistics-query.js';
 import { summaryView, traceView } from '#shared/traces/view.js';
 
 function pathTraceId(request: ApiRequest): string {
@@ -21,6 +26,12 @@ function pathTraceId(request: ApiRequest): string {
   ]);
 }
 
+function traceNotFound(traceId: string): NotFoundError {
+  return new NotFoundError(
+    `trace ${traceId} not found; its spans may not have arrived yet`,
+  );
+}
+
 /** Query parameters with their names as sent (attribute keys keep case). */
 function rawQuery(request: ApiRequest): Record<string, string> {
   const out: Record<string, string> = {};
@@ -31,7 +42,10 @@ function rawQuery(request: ApiRequest): Record<string, string> {
   return out;
 }
 
-/** Builds the traces handler: span ingest, trace reads, trace lists. */
+/**
+ * Builds the traces handler: span ingest, trace reads and analysis, trace
+ * lists and per-operation statistics.
+ */
 export function createTracesHandler(deps: Deps) {
   const ingestSpanList = async (request: ApiRequest) => {
     const body = readBody(request, spansBodySchema, parseJsonExact);
@@ -48,12 +62,17 @@ export function createTracesHandler(deps: Deps) {
   const getTrace = async (request: ApiRequest) => {
     const traceId = pathTraceId(request);
     const trace = assembleTrace(await deps.stores.traces.getTrace(traceId));
-    if (!trace) {
-      throw new NotFoundError(
-        `trace ${traceId} not found; its spans may not have arrived yet`,
-      );
-    }
+    if (!trace) throw traceNotFound(traceId);
     return { status: 200, body: traceView(trace) };
+  };
+
+  const analyze = async (request: ApiRequest) => {
+    const traceId = pathTraceId(request);
+    const { limit } = readAnalysisQuery(rawQuery(request));
+    const spans = await deps.stores.traces.getTrace(traceId);
+    const analysis = analyzeTrace(spans, limit);
+    if (!analysis) throw traceNotFound(traceId);
+    return { status: 200, body: analysisView(analysis) };
   };
 
   const listTraces = async (request: ApiRequest) => {
@@ -72,12 +91,21 @@ export function createTracesHandler(deps: Deps) {
     return { status: 200, body };
   };
 
+  const statistics = async (request: ApiRequest) => {
+    const service = request.params.service_id ?? '';
+    const query = readStatisticsQuery(rawQuery(request), deps.clock.now());
+    const body = await serviceStatistics(deps, service, query);
+    return { status: 200, body };
+  };
+
   return createDomainHandler(
     {
       'POST /api/observatory/traces/spans/ingest': ingestSpanList,
       'POST /api/observatory/traces/ingest': ingestTrace,
       'GET /api/observatory/traces/{trace_id}': getTrace,
       'GET /api/observatory/traces/service/{service_id}': listTraces,
+      'GET /api/observatory/traces/{trace_id}/analyze': analyze,
+      'GET /api/observatory/traces/service/{service_id}/statistics': statistics,
     },
     deps.logger,
   );
