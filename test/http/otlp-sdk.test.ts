@@ -30,7 +30,11 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricPoint } from '#shared/model/metric.js';
-import { startTestServer, type TestServer } from '#test/support/server.js';
+import {
+  AUTH,
+  startTestServer,
+  type TestServer,
+} from '#test/support/server.js';
 
 /**
  * The real OpenTelemetry JS exporters against the local server. Their
@@ -107,7 +111,10 @@ describe('OpenTelemetry trace exporters', () => {
   ])('stores spans sent by the %s exporter', async (_name, Exporter) => {
     const service = `sdk-${_name}`;
     const { spans, traceId } = recordSpans(service);
-    const exporter = new Exporter({ url: `${server.url}/v1/traces` });
+    const exporter = new Exporter({
+      url: `${server.url}/v1/traces`,
+      headers: AUTH,
+    });
 
     const result = await new Promise<ExportResult>((resolve) =>
       exporter.export(spans, resolve),
@@ -141,7 +148,10 @@ describe('OpenTelemetry trace exporters', () => {
     ['JSON', JsonTraceExporter],
   ])('reads our partial success (%s)', async (_name, Exporter) => {
     const { spans } = recordSpans(`sdk-partial-${_name}`);
-    const exporter = new Exporter({ url: `${server.url}/v1/traces` });
+    const exporter = new Exporter({
+      url: `${server.url}/v1/traces`,
+      headers: AUTH,
+    });
 
     await new Promise<ExportResult>((resolve) =>
       exporter.export(spans, resolve),
@@ -174,7 +184,10 @@ describe('OpenTelemetry log exporter', () => {
       attributes: { 'disk.free_bytes': 1024, 'source.address': '10.0.0.1' },
       context: trace.setSpanContext(context.active(), spanContext),
     });
-    const exporter = new OTLPLogExporter({ url: `${server.url}/v1/logs` });
+    const exporter = new OTLPLogExporter({
+      url: `${server.url}/v1/logs`,
+      headers: AUTH,
+    });
 
     const result = await new Promise<ExportResult>((resolve) =>
       exporter.export(memory.getFinishedLogRecords(), resolve),
@@ -206,7 +219,10 @@ describe('OpenTelemetry log exporter', () => {
 describe('OpenTelemetry metric exporter', () => {
   it('stores counters and histograms with their buckets', async () => {
     const reader = new PeriodicExportingMetricReader({
-      exporter: new OTLPMetricExporter({ url: `${server.url}/v1/metrics` }),
+      exporter: new OTLPMetricExporter({
+        url: `${server.url}/v1/metrics`,
+        headers: AUTH,
+      }),
       exportIntervalMillis: 60_000,
     });
     const provider = new MeterProvider({
