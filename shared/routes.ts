@@ -63,6 +63,20 @@ export const ROUTES: readonly Route[] = [
     summary: 'Aggregate a metric into series over time buckets',
   },
   {
+    method: 'GET',
+    path: api('/metrics/statistics/{service_id}/{metric_name}'),
+    domain: 'metrics',
+    scope: 'read',
+    summary: 'Summarize one metric over a range: count, mean, percentiles',
+  },
+  {
+    method: 'GET',
+    path: api('/metrics/list/{service_id}'),
+    domain: 'metrics',
+    scope: 'read',
+    summary: "List a service's metrics with type, unit and label keys",
+  },
+  {
     method: 'POST',
     path: api('/traces/ingest'),
     domain: 'traces',

@@ -1,14 +1,25 @@
 import type { Deps } from '#shared/deps.js';
 import { lazyHandler } from '#shared/deps.js';
 import {
+  NotFoundError,
   ObservatoryError,
   PayloadTooLargeError,
   ValidationError,
 } from '#shared/errors.js';
 import { createDomainHandler } from '#shared/http/handler.js';
-import { type ApiRequest, parseInput, readJson } from '#shared/http/request.js';
+import {
+  type ApiRequest,
+  parseInput,
+  readJson,
+  readQuery,
+} from '#shared/http/request.js';
 import { MAX_BATCH_ITEMS } from '#shared/limits.js';
 import { parseApiPoint } from '#shared/metrics/api-point.js';
+import {
+  metricListParamsSchema,
+  metricListResponse,
+  toMetricListQuery,
+} from '#shared/metrics/catalog.js';
 import type { IndexedPoint } from '#shared/metrics/conflicts.js';
 import {
   ingestIndexedPoints,
@@ -22,6 +33,11 @@ import {
   toMetricQuery,
 } from '#shared/metrics/query.js';
 import { describeProblem } from '#shared/metrics/rules.js';
+import {
+  statisticsParamsSchema,
+  statisticsResponse,
+  toStatisticsQuery,
+} from '#shared/metrics/statistics.js';
 import type { Rejection } from '#shared/model/report.js';
 import { isoFromMs } from '#shared/model/time.js';
 
@@ -106,12 +122,50 @@ async function query(deps: Deps, request: ApiRequest) {
       end: isoFromMs(metricQuery.end_ms),
       interval_seconds: metricQuery.interval_ms / 1_000,
       aggregation: metricQuery.aggregation,
+      ...(metricQuery.group_by ? { group_by: metricQuery.group_by } : {}),
       series: seriesResponse(series),
     },
   };
 }
 
-/** Builds the metrics handler: point and batch ingest, and queries. */
+async function statistics(deps: Deps, request: ApiRequest) {
+  const service = request.params.service_id ?? '';
+  const metricName = request.params.metric_name ?? '';
+  const params = readQuery(request, statisticsParamsSchema);
+  const query = toStatisticsQuery(
+    service,
+    metricName,
+    params,
+    deps.clock.now(),
+  );
+  const stats = await deps.stores.metrics.statistics(query);
+  if (!stats) {
+    throw new NotFoundError(
+      `metric ${metricName} of service ${service} has no points between ` +
+        `${isoFromMs(query.start_ms)} and ${isoFromMs(query.end_ms)}; ` +
+        'check the name with GET /api/observatory/metrics/list/' +
+        `${encodeURIComponent(service)} or widen the range`,
+    );
+  }
+  return { status: 200, body: statisticsResponse(query, stats) };
+}
+
+async function list(deps: Deps, request: ApiRequest) {
+  const service = request.params.service_id ?? '';
+  const params = readQuery(request, metricListParamsSchema);
+  const metrics = await deps.stores.metrics.listMetrics(
+    toMetricListQuery(service, params),
+  );
+  return {
+    status: 200,
+    body: metricListResponse(service, metrics, params.limit),
+  };
+}
+
+/**
+ * Builds the metrics handler: point and batch ingest, queries, statistics
+ * of one metric and the list of a service's metrics.
+ */
 export function createMetricsHandler(deps: Deps) {
   return createDomainHandler(
     {
@@ -120,6 +174,11 @@ export function createMetricsHandler(deps: Deps) {
       'POST /api/observatory/metrics/ingest/batch': (request) =>
         ingestBatch(deps, request),
       'POST /api/observatory/metrics/query': (request) => query(deps, request),
+      'GET /api/observatory/metrics/statistics/{service_id}/{metric_name}': (
+        request,
+      ) => statistics(deps, request),
+      'GET /api/observatory/metrics/list/{service_id}': (request) =>
+        list(deps, request),
     },
     deps.logger,
   );

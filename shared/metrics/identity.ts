@@ -57,3 +57,22 @@ export function valueFingerprint(point: MetricPoint): string {
     s && [s.count, s.sum, s.quantiles.map((q) => [q.quantile, q.value])],
   ]);
 }
+
+/**
+ * Labels of an output series from its group key: the canonical label set
+ * when `groupBy` is absent, else a JSON array of the `groupBy` labels'
+ * values, of which the empty ones are left out.
+ */
+export function groupLabels(
+  groupBy: readonly string[] | undefined,
+  key: string,
+): Record<string, string> {
+  if (groupBy === undefined) return labelsFromCanonical(key);
+  const values = JSON.parse(key) as string[];
+  const labels: Record<string, string> = {};
+  for (const [i, label] of groupBy.entries()) {
+    const value = values[i];
+    if (value) labels[label] = value;
+  }
+  return labels;
+}

@@ -16,8 +16,16 @@ export const MAX_QUERY_BUCKETS = 11_000;
  * below the 6 MB that a synchronous Lambda may return.
  */
 export const MAX_QUERY_POINTS = 50_000;
+/**
+ * Maximum number of stored points a store reads into memory for one
+ * increase, rate, distribution percentile or statistics computation.
+ * At a few hundred bytes per point this is on the order of 100 MB.
+ */
+export const MAX_READ_POINTS = 250_000;
 /** Maximum number of label matchers in one query. */
 export const MAX_MATCHERS = 32;
+/** Maximum number of labels in `group_by`. */
+export const MAX_GROUP_BY = 16;
 const DEFAULT_RANGE_MS = 3_600_000;
 const DEFAULT_INTERVAL_MS = 60_000;
 
@@ -91,6 +99,18 @@ export const metricQuerySchema = z.object({
       error: `must be one of ${AGGREGATIONS.join(', ')}`,
     })
     .default('avg'),
+  group_by: z
+    .array(
+      z
+        .string({ error: 'must be a label name' })
+        .min(1, { error: 'is empty; send a label name' }),
+      { error: 'must be an array of label names, such as ["host"]' },
+    )
+    .max(MAX_GROUP_BY, { error: `must have at most ${MAX_GROUP_BY} labels` })
+    .refine((labels) => new Set(labels).size === labels.length, {
+      error: 'must not repeat a label; list each label once',
+    })
+    .optional(),
 });
 
 export type MetricQueryInput = z.output<typeof metricQuerySchema>;
@@ -170,6 +190,7 @@ export function toMetricQuery(
     end_ms: end,
     interval_ms: input.interval,
     aggregation: input.aggregation,
+    ...(input.group_by === undefined ? {} : { group_by: input.group_by }),
   };
 }
 

@@ -9,8 +9,36 @@ export const METRIC_TYPES = [
 ] as const;
 export type MetricType = (typeof METRIC_TYPES)[number];
 
-export const AGGREGATIONS = ['avg', 'sum', 'min', 'max', 'count'] as const;
+export const AGGREGATIONS = [
+  'avg',
+  'sum',
+  'min',
+  'max',
+  'count',
+  'rate',
+  'increase',
+  'p50',
+  'p90',
+  'p95',
+  'p99',
+] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
+
+/** The percentile aggregations and the quantile each one computes. */
+export const PERCENTILE_QUANTILES = {
+  p50: 0.5,
+  p90: 0.9,
+  p95: 0.95,
+  p99: 0.99,
+} as const;
+export type PercentileAggregation = keyof typeof PERCENTILE_QUANTILES;
+
+/** Tells whether `aggregation` is one of p50, p90, p95 and p99. */
+export function isPercentile(
+  aggregation: Aggregation,
+): aggregation is PercentileAggregation {
+  return aggregation in PERCENTILE_QUANTILES;
+}
 
 /** Explicit-bucket histogram: `counts` has one more entry than `bounds`. */
 export interface HistogramData {
@@ -85,6 +113,13 @@ export interface MetricQuery {
   end_ms: number;
   interval_ms: number;
   aggregation: Aggregation;
+  /**
+   * Labels to aggregate by: series that share these label values form one
+   * output series carrying only these labels (a label a series lacks is
+   * the empty string, and empty values are left out of the output). When
+   * absent, each label set is its own series.
+   */
+  group_by?: string[];
 }
 
 export interface SeriesPoint {
@@ -97,4 +132,53 @@ export interface SeriesPoint {
 export interface Series {
   labels: Record<string, string>;
   points: SeriesPoint[];
+}
+
+/** Selects one metric of one service over [start_ms, end_ms). */
+export interface MetricStatisticsQuery {
+  service: string;
+  metric_name: string;
+  start_ms: number;
+  end_ms: number;
+}
+
+/**
+ * Summary statistics of one metric over a range. Counters and gauges are
+ * described by their raw values. Histograms are described by their bucket
+ * data, so `stddev` is null there and `note` explains why. Summaries have no
+ * buckets: their percentiles come from the quantiles they carry.
+ */
+export interface MetricStatistics {
+  /** Type and unit of the latest point; only points of that type count. */
+  type: MetricType;
+  unit: string;
+  count: number;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  /** Population standard deviation (divides by n, not n - 1). */
+  stddev: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  /** Explanation of the statistics the data cannot give (left null). */
+  note?: string;
+}
+
+/** Selects the metrics of a service, by name after `after`. */
+export interface MetricListQuery {
+  service: string;
+  limit: number;
+  after?: string;
+}
+
+/** One metric name of a service as the list route describes it. */
+export interface MetricInfo {
+  name: string;
+  /** Type and unit of the latest point of the metric. */
+  type: MetricType;
+  unit: string;
+  /** Every label key seen on the metric's points, sorted. */
+  label_keys: string[];
+  last_seen_ms: number;
 }

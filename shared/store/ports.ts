@@ -1,5 +1,13 @@
 import type { LogLevel, LogQuery, LogRecord } from '../model/log.js';
-import type { MetricPoint, MetricQuery, Series } from '../model/metric.js';
+import type {
+  MetricInfo,
+  MetricListQuery,
+  MetricPoint,
+  MetricQuery,
+  MetricStatistics,
+  MetricStatisticsQuery,
+  Series,
+} from '../model/metric.js';
 import type { Rejection } from '../model/report.js';
 import type { Span, SpanKind, TraceSummary } from '../model/span.js';
 import type {
@@ -28,8 +36,21 @@ export interface Page<T> {
 export interface MetricStore {
   /** Stores points; the same series, time and value again is a no-op. */
   write(points: MetricPoint[]): Promise<WriteResult>;
-  /** Aggregates matching points into one series per label set. */
+  /**
+   * Aggregates matching points into one series per label set, or per
+   * `group_by` group, sorted by label text. Increase and rate follow
+   * shared/metrics/increase.ts; percentiles of raw values follow
+   * shared/model/percentile.ts and those of histograms
+   * shared/model/histogram-percentile.ts.
+   */
   query(query: MetricQuery): Promise<Series[]>;
+  /**
+   * Statistics of one metric's points in [start_ms, end_ms), or null when
+   * it has none there.
+   */
+  statistics(query: MetricStatisticsQuery): Promise<MetricStatistics | null>;
+  /** Up to `limit` metrics of a service named after `after`, by name. */
+  listMetrics(query: MetricListQuery): Promise<MetricInfo[]>;
 }
 
 export interface TraceListQuery {

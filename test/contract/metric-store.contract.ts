@@ -93,7 +93,8 @@ export function counter(
   );
 }
 
-function query(overrides: Partial<MetricQuery> = {}): MetricQuery {
+/** Builds a query of `cpu.util` over the hour from T0, overriding fields. */
+export function query(overrides: Partial<MetricQuery> = {}): MetricQuery {
   return {
     service: 'api',
     metric_name: 'cpu.util',
@@ -106,7 +107,8 @@ function query(overrides: Partial<MetricQuery> = {}): MetricQuery {
   };
 }
 
-const at = (minute: number) => T0 + minute * 60_000;
+/** The time `minute` minutes after T0. */
+export const at = (minute: number) => T0 + minute * 60_000;
 
 /**
  * The behaviour every {@link MetricStore} adapter must share: idempotent

@@ -8,13 +8,19 @@ import {
   metricStoreContract,
   T0,
 } from './metric-store.contract.js';
+import { metricAnalyticsContract } from './metric-store-analytics.contract.js';
+import { metricCatalogContract } from './metric-store-catalog.contract.js';
 
-metricStoreContract('DuckDB', async () => {
+async function openDuckDb() {
   const db = await DuckDb.open(':memory:');
   const store = new DuckDbMetricStore(db);
   await store.init();
   return { store, close: () => db.close() };
-});
+}
+
+metricStoreContract('DuckDB', openDuckDb);
+metricAnalyticsContract('DuckDB', openDuckDb);
+metricCatalogContract('DuckDB', openDuckDb);
 
 describe('DuckDbMetricStore columns', () => {
   let db: DuckDb;
@@ -184,5 +190,69 @@ describe('DuckDbMetricStore columns', () => {
     const rows = await db.query('SELECT count(*) AS n FROM metric_points');
 
     expect(rows[0]?.n).toBe(1n);
+  });
+});
+
+describe('DuckDbMetricStore read cap', () => {
+  let db: DuckDb;
+  let store: DuckDbMetricStore;
+
+  beforeEach(async () => {
+    db = await DuckDb.open(':memory:');
+    store = new DuckDbMetricStore(db, 2);
+    await store.init();
+  });
+  afterEach(() => db.close());
+
+  const hour = {
+    service: 'api',
+    matchers: [],
+    start_ms: T0,
+    end_ms: T0 + 3_600_000,
+    interval_ms: 3_600_000,
+  };
+
+  it('rejects an increase that reads past the cap', async () => {
+    await store.write([1, 2, 3].map((n) => counter(n, T0, T0 + n * 1_000)));
+
+    const failing = store.query({
+      ...hour,
+      metric_name: 'job.runs',
+      aggregation: 'increase',
+    });
+
+    await expect(failing).rejects.toThrow(/more than 2 stored points/);
+    await expect(failing).rejects.toMatchObject({
+      details: [{ path: 'matchers' }],
+    });
+  });
+
+  it('reads up to the cap', async () => {
+    await store.write([1, 2].map((n) => counter(n, T0, T0 + n * 1_000)));
+
+    const series = await store.query({
+      ...hour,
+      metric_name: 'job.runs',
+      aggregation: 'increase',
+    });
+
+    expect(series[0]?.points[0]?.value).toBe(2);
+  });
+
+  it('rejects histogram statistics that read past the cap', async () => {
+    await store.write(
+      [0, 1, 2].map((n) =>
+        histogram([1, 0, 0], 0.05, { timestamp_ms: T0 + n }),
+      ),
+    );
+
+    const failing = store.statistics({
+      service: 'api',
+      metric_name: 'http.duration',
+      start_ms: T0,
+      end_ms: T0 + 3_600_000,
+    });
+
+    await expect(failing).rejects.toThrow(/more than 2 stored points/);
   });
 });

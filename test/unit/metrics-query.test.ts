@@ -94,6 +94,22 @@ describe('toMetricQuery', () => {
     ]);
   });
 
+  it.each(['rate', 'increase', 'p50', 'p90', 'p95', 'p99'])(
+    'accepts aggregation %s',
+    (aggregation) => {
+      expect(resolve({ aggregation }).aggregation).toBe(aggregation);
+    },
+  );
+
+  it('passes group_by through, empty included', () => {
+    expect(resolve({ group_by: ['zone', 'host'] }).group_by).toEqual([
+      'zone',
+      'host',
+    ]);
+    expect(resolve({ group_by: [] }).group_by).toEqual([]);
+    expect(resolve({})).not.toHaveProperty('group_by');
+  });
+
   it('rejects a start at or after the end', () => {
     const error = errorOf({ start: NOW, end: NOW });
 
@@ -132,7 +148,13 @@ describe('toMetricQuery', () => {
   it.each<[Record<string, unknown>, string]>([
     [{ service: '' }, 'service'],
     [{ metric_name: undefined }, 'metric_name'],
-    [{ aggregation: 'p99' }, 'aggregation'],
+    [{ aggregation: 'p42' }, 'aggregation'],
+    [{ aggregation: 'median' }, 'aggregation'],
+    [{ group_by: 'host' }, 'group_by'],
+    [{ group_by: ['host', ''] }, 'group_by[1]'],
+    [{ group_by: ['host', 7] }, 'group_by[1]'],
+    [{ group_by: ['host', 'host'] }, 'group_by'],
+    [{ group_by: Array.from({ length: 17 }, (_, i) => `l${i}`) }, 'group_by'],
     [{ interval: '1w' }, 'interval'],
     [{ start: 'soon' }, 'start'],
     [{ matchers: [{ label: 'a', op: '~', value: 'x' }] }, 'matchers[0].op'],

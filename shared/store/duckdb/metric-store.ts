@@ -1,10 +1,19 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { StoreError, ValidationError } from '../../errors.js';
-import { labelsFromCanonical } from '../../metrics/identity.js';
-import type { MetricPoint, MetricQuery, Series } from '../../model/metric.js';
+import { MAX_READ_POINTS } from '../../metrics/query.js';
+import type {
+  MetricInfo,
+  MetricListQuery,
+  MetricPoint,
+  MetricQuery,
+  MetricStatistics,
+  MetricStatisticsQuery,
+  Series,
+} from '../../model/metric.js';
 import type { Rejection } from '../../model/report.js';
 import type { MetricStore, WriteResult } from '../ports.js';
 import type { DuckDb } from './database.js';
+import { listMetricInfo, queryStatistics } from './metric-catalog.js';
 import {
   appendPoint,
   COLUMN_LIST,
@@ -12,7 +21,7 @@ import {
   stagingDdl,
   tableDdl,
 } from './metric-columns.js';
-import { bucketQuery } from './metric-sql.js';
+import { runMetricQuery } from './metric-reads.js';
 
 const TABLE = 'metric_points';
 const STAGING = 'metric_points_staging';
@@ -150,7 +159,15 @@ function invalidRegex(index: number, error: unknown): ValidationError {
  * measurements are inserted by anti-join, all in one transaction.
  */
 export class DuckDbMetricStore implements MetricStore {
-  constructor(private readonly db: DuckDb) {}
+  /**
+   * @param maxReadPoints - most stored points one query reads into memory
+   *   to compute increases, distribution percentiles or statistics; above
+   *   it the query is a 400. Defaults to {@link MAX_READ_POINTS}.
+   */
+  constructor(
+    private readonly db: DuckDb,
+    private readonly maxReadPoints = MAX_READ_POINTS,
+  ) {}
 
   /** Creates the metric table when it does not exist. */
   async init(): Promise<void> {
@@ -185,30 +202,15 @@ export class DuckDbMetricStore implements MetricStore {
 
   async query(query: MetricQuery): Promise<Series[]> {
     await this.checkRegexes(query);
-    const statement = bucketQuery(TABLE, query);
-    const rows = await this.db.query<{
-      labels_key: string;
-      bucket_ms: bigint;
-      value: number | null;
-    }>(statement.sql, statement.params);
+    return runMetricQuery(this.db, TABLE, query, this.maxReadPoints);
+  }
 
-    const series: Series[] = [];
-    let current: (Series & { key: string }) | undefined;
-    for (const row of rows) {
-      if (current?.key !== row.labels_key) {
-        current = {
-          key: row.labels_key,
-          labels: labelsFromCanonical(row.labels_key),
-          points: [],
-        };
-        series.push(current);
-      }
-      current.points.push({
-        timestamp_ms: Number(row.bucket_ms),
-        value: row.value,
-      });
-    }
-    return series.map(({ labels, points }) => ({ labels, points }));
+  statistics(query: MetricStatisticsQuery): Promise<MetricStatistics | null> {
+    return queryStatistics(this.db, TABLE, query, this.maxReadPoints);
+  }
+
+  listMetrics(query: MetricListQuery): Promise<MetricInfo[]> {
+    return listMetricInfo(this.db, TABLE, query);
   }
 
   private async stage(connection: DuckDBConnection, points: MetricPoint[]) {
