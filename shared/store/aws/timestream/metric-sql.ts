@@ -1,0 +1,263 @@
+import type {
+  Aggregation,
+  LabelMatcher,
+  MetricListQuery,
+  MetricPoint,
+  MetricQuery,
+} from '#shared/model/metric.js';
+import {
+  DIMENSION,
+  labelDimension,
+  labelOfDimension,
+  MEASURE,
+} from './records.js';
+import {
+  fullMatchPattern,
+  integerLiteral,
+  quoteIdentifier,
+  quoteLiteral,
+  type TableSchema,
+  timeLiteral,
+} from './sql.js';
+
+/** Where generated SQL reads: the quoted table and its columns. */
+export interface SqlTarget {
+  /** `"database"."table"`, already quoted. */
+  table: string;
+  schema: TableSchema;
+}
+
+/** The points of one metric of one service in [start_ms, end_ms). */
+export interface MetricRange {
+  service: string;
+  metric_name: string;
+  start_ms: number;
+  end_ms: number;
+  matchers?: LabelMatcher[];
+}
+
+/** The aggregations {@link aggregateSql} computes in SQL alone. */
+export type SqlAggregation = Extract<
+  Aggregation,
+  'avg' | 'sum' | 'min' | 'max' | 'count'
+>;
+
+/** A label dimension of the table with the alias a query reads it by. */
+export interface LabelColumn {
+  key: string;
+  alias: string;
+}
+
+/** Every label dimension of the table, sorted by label key. */
+export function labelColumns(schema: TableSchema): LabelColumn[] {
+  const keys = schema
+    .dimensions()
+    .flatMap((name) => {
+      const key = labelOfDimension(name);
+      return key === undefined ? [] : [key];
+    })
+    .sort();
+  return keys.map((key, i) => ({ key, alias: `l${i}` }));
+}
+
+/** A label's value, with a missing label as the empty string. */
+function labelValue(schema: TableSchema, key: string): string {
+  const name = labelDimension(key);
+  return schema.has(name) ? `coalesce(${quoteIdentifier(name)}, '')` : `''`;
+}
+
+function matcherSql(schema: TableSchema, matcher: LabelMatcher): string {
+  const label = labelValue(schema, matcher.label);
+  const value = quoteLiteral(matcher.value);
+  const pattern = quoteLiteral(fullMatchPattern(matcher.value));
+  switch (matcher.op) {
+    case '=':
+      return `${label} = ${value}`;
+    case '!=':
+      return `${label} <> ${value}`;
+    case '=~':
+      return `regexp_like(${label}, ${pattern})`;
+    case '!~':
+      return `NOT regexp_like(${label}, ${pattern})`;
+  }
+}
+
+/** The WHERE conditions that select a range's points. */
+export function rangeWhere(target: SqlTarget, range: MetricRange): string {
+  const { schema } = target;
+  const filters = [
+    `measure_name = ${quoteLiteral(range.metric_name)}`,
+    `${schema.column(DIMENSION.service, 'VARCHAR')} = ${quoteLiteral(range.service)}`,
+    `time >= ${timeLiteral(range.start_ms)}`,
+    `time < ${timeLiteral(range.end_ms)}`,
+    ...(range.matchers ?? []).map((m) => matcherSql(schema, m)),
+  ];
+  return filters.join('\n  AND ');
+}
+
+const number = (schema: TableSchema, role: keyof typeof MEASURE) =>
+  schema.column(MEASURE[role], 'DOUBLE');
+
+/**
+ * What each point contributes to a bucket, as in the DuckDB store: a
+ * counter or gauge point is one observation of `value`, and a histogram or
+ * summary point brings its own sum, count, min and max. `avg` divides the
+ * sum of sums by the count of points that have a sum.
+ */
+function aggregateExpression(schema: TableSchema, aggregation: SqlAggregation) {
+  const value = number(schema, 'value');
+  const sum = number(schema, 'sum');
+  const count = `CAST(${schema.column(MEASURE.count, 'BIGINT')} AS DOUBLE)`;
+  const partSum = `coalesce(${value}, ${sum})`;
+  const expressions: Record<SqlAggregation, string> = {
+    avg:
+      `sum(${partSum}) / nullif(sum(CASE WHEN ${value} IS NOT NULL ` +
+      `THEN 1.0 WHEN ${sum} IS NOT NULL THEN ${count} END), 0)`,
+    sum: `sum(${partSum})`,
+    min: `min(coalesce(${value}, ${number(schema, 'min')}))`,
+    max: `max(coalesce(${value}, ${number(schema, 'max')}))`,
+    count: `sum(CASE WHEN ${value} IS NOT NULL THEN 1.0 ELSE ${count} END)`,
+  };
+  return expressions[aggregation];
+}
+
+/**
+ * The group columns of an aggregation: every label column when the query
+ * has no `group_by` (each label set is a series), else the `group_by`
+ * labels with a missing one as the empty string.
+ */
+function groupColumns(target: SqlTarget, groupBy: string[] | undefined) {
+  if (groupBy === undefined) {
+    return labelColumns(target.schema).map(
+      (c) => `${quoteIdentifier(labelDimension(c.key))} AS ${c.alias}`,
+    );
+  }
+  return groupBy.map((key, i) => `${labelValue(target.schema, key)} AS g${i}`);
+}
+
+/**
+ * Builds the bucketed aggregation of a query: one row per output series
+ * and bucket, with the series' labels as `l0`, `l1` ... (every label
+ * column, NULL where a series lacks it) or `g0`, `g1` ... (the `group_by`
+ * labels), the bucket start as `bucket_ms` and the aggregate as `value`.
+ * `bin` rounds down to a multiple of the interval since the Unix epoch.
+ */
+export function aggregateSql(
+  target: SqlTarget,
+  query: MetricQuery,
+  aggregation: SqlAggregation,
+): string {
+  const bucket = `bin(time, ${integerLiteral(query.interval_ms)}ms)`;
+  const groups = groupColumns(target, query.group_by);
+  const keys = groups.map((g) => g.slice(0, g.lastIndexOf(' AS ')));
+  const select = [
+    ...groups,
+    `to_milliseconds(${bucket}) AS bucket_ms`,
+    `CAST(${aggregateExpression(target.schema, aggregation)} AS DOUBLE) AS value`,
+  ];
+  return [
+    `SELECT ${select.join(',\n  ')}`,
+    `FROM ${target.table}`,
+    `WHERE ${rangeWhere(target, query)}`,
+    `GROUP BY ${[...keys, bucket].join(', ')}`,
+  ].join('\n');
+}
+
+/** Columns that rebuild a stored point; see `rows.ts` for the reading. */
+export function pointColumns(schema: TableSchema): string[] {
+  const labels = labelColumns(schema).map(
+    (c) => `${quoteIdentifier(labelDimension(c.key))} AS ${c.alias}`,
+  );
+  const measures = Object.values(MEASURE)
+    .filter((name) => name !== MEASURE.writeId && schema.has(name))
+    .map(quoteIdentifier);
+  return [
+    'measure_name',
+    `${schema.column(DIMENSION.service, 'VARCHAR')} AS service`,
+    `${schema.column(DIMENSION.start, 'VARCHAR')} AS start_ms`,
+    'to_milliseconds(time) AS time_ms',
+    ...labels,
+    ...measures,
+  ];
+}
+
+/**
+ * Reads stored points whole, for what SQL alone cannot compute here:
+ * increases, percentiles by the shared definitions, statistics and the
+ * stored side of a conflict. At most `limit` rows.
+ */
+export function pointsSql(target: SqlTarget, where: string, limit: number) {
+  return [
+    `SELECT ${pointColumns(target.schema).join(',\n  ')}`,
+    `FROM ${target.table}`,
+    `WHERE ${where}`,
+    `LIMIT ${integerLiteral(limit)}`,
+  ].join('\n');
+}
+
+/** The type and unit of the latest point in a range. */
+export function latestTypeSql(target: SqlTarget, range: MetricRange): string {
+  const { schema } = target;
+  return [
+    `SELECT max_by(${schema.column(MEASURE.type, 'VARCHAR')}, time) AS type,`,
+    `  max_by(${schema.column(MEASURE.unit, 'VARCHAR')}, time) AS unit`,
+    `FROM ${target.table}`,
+    `WHERE ${rangeWhere(target, range)}`,
+  ].join('\n');
+}
+
+/**
+ * One page of a service's metric names with the type and unit of each
+ * one's latest point, its last time, and per label column (`k0`, `k1`
+ * ... in {@link labelColumns} order) how many of its points carry it.
+ */
+export function metricListSql(target: SqlTarget, query: MetricListQuery) {
+  const { schema } = target;
+  const filters = [
+    `${schema.column(DIMENSION.service, 'VARCHAR')} = ${quoteLiteral(query.service)}`,
+    ...(query.after === undefined
+      ? []
+      : [`measure_name > ${quoteLiteral(query.after)}`]),
+  ];
+  const keyCounts = labelColumns(schema).map(
+    (c, i) => `count(${quoteIdentifier(labelDimension(c.key))}) AS k${i}`,
+  );
+  const select = [
+    'measure_name AS name',
+    `max_by(${schema.column(MEASURE.type, 'VARCHAR')}, time) AS type`,
+    `max_by(${schema.column(MEASURE.unit, 'VARCHAR')}, time) AS unit`,
+    'to_milliseconds(max(time)) AS last_seen_ms',
+    ...keyCounts,
+  ];
+  return [
+    `SELECT ${select.join(',\n  ')}`,
+    `FROM ${target.table}`,
+    `WHERE ${filters.join(' AND ')}`,
+    'GROUP BY measure_name',
+    'ORDER BY measure_name',
+    `LIMIT ${integerLiteral(query.limit)}`,
+  ].join('\n');
+}
+
+/** The statement that lists a table's columns. */
+export function describeSql(table: string): string {
+  return `DESCRIBE ${table}`;
+}
+
+/**
+ * Selects the stored records that may share a series and time with
+ * `points`: same metric names, services and times. Callers match the
+ * rows to the points by `recordKey` of `records.ts`.
+ */
+export function existingWhere(
+  target: SqlTarget,
+  points: readonly MetricPoint[],
+): string {
+  const list = (values: Iterable<string>) => [...new Set(values)].join(', ');
+  const service = target.schema.column(DIMENSION.service, 'VARCHAR');
+  return [
+    `measure_name IN (${list(points.map((p) => quoteLiteral(p.name)))})`,
+    `${service} IN (${list(points.map((p) => quoteLiteral(p.service)))})`,
+    `time IN (${list(points.map((p) => timeLiteral(p.timestamp_ms)))})`,
+  ].join('\n  AND ');
+}
