@@ -196,6 +196,21 @@ describe('recordTopology on ingest', () => {
     expect(await deps.stores.topology.getService('svc-a')).toBeUndefined();
   });
 
+  it('records edges of more traces than one read takes', async () => {
+    const traceCount = 2_001;
+    const spans = Array.from({ length: traceCount }, (_, i) => {
+      const traceId = (i + 1).toString(16).padStart(32, '0');
+      return [
+        { ...PARENT, trace_id: traceId },
+        { ...CHILD, trace_id: traceId },
+      ];
+    }).flat();
+
+    await send(...spans);
+
+    expect((await edges())[0]?.call_count).toBe(traceCount);
+  });
+
   it('does nothing for an empty batch', async () => {
     await recordTopology(deps, []);
 
