@@ -141,7 +141,12 @@ export interface TraceStore {
   listTraces(query: TraceListQuery): Promise<Page<TraceSummary>>;
   /** Counts and durations of a service's spans per operation in a range. */
   operationStats(query: OperationStatsQuery): Promise<OperationStatsResult>;
-  /** All stored spans of the given traces, in no particular order. */
+  /**
+   * All stored spans of the given traces, in no particular order. It must
+   * see every write that completed before the call (a strongly consistent
+   * read), because topology upkeep relies on it: of two batches holding a
+   * parent and its child, the later reader then sees both spans.
+   */
   getTraces(traceIds: string[]): Promise<Span[]>;
 }
 
