@@ -118,15 +118,15 @@ export function exponentialBuckets(
   return clip([...negative, zero, ...positive], extremes);
 }
 
-/** A value at which the cumulative count changes slope or jumps. */
+/** A value at which buckets start or end, or observations sit. */
 interface Edge {
   at: number;
-  /** Observations held exactly at this value. */
+  /** Observations that sit exactly at this value. */
   jump: number;
-  /** Change of the count per unit of value from here on. */
-  slope: number;
-  /** Change in the number of buckets spread over the values after here. */
-  opened: number;
+  /** Buckets spread over the values from here on. */
+  opening: ValueBucket[];
+  /** Buckets spread over the values up to here. */
+  closing: ValueBucket[];
 }
 
 function edgesOf(buckets: readonly ValueBucket[]): Edge[] {
@@ -134,26 +134,34 @@ function edgesOf(buckets: readonly ValueBucket[]): Edge[] {
   const edge = (at: number) => {
     let found = byValue.get(at);
     if (!found) {
-      found = { at, jump: 0, slope: 0, opened: 0 };
+      found = { at, jump: 0, opening: [], closing: [] };
       byValue.set(at, found);
     }
     return found;
   };
-  for (const { lower, upper, count } of buckets) {
-    if (!(count > 0)) continue;
-    if (upper <= lower) {
-      edge(lower).jump += count;
+  for (const bucket of buckets) {
+    if (!(bucket.count > 0)) continue;
+    if (bucket.upper <= bucket.lower) {
+      edge(bucket.lower).jump += bucket.count;
       continue;
     }
-    const density = count / (upper - lower);
-    const start = edge(lower);
-    start.slope += density;
-    start.opened += 1;
-    const end = edge(upper);
-    end.slope -= density;
-    end.opened -= 1;
+    edge(bucket.lower).opening.push(bucket);
+    edge(bucket.upper).closing.push(bucket);
   }
   return [...byValue.values()].sort((a, b) => a.at - b.at);
+}
+
+/**
+ * Counts the observations of the open buckets in [from, to]. Each adds the
+ * share of its width that the span covers, so a span equal to a whole
+ * bucket adds its count exactly.
+ */
+function countBetween(open: Set<ValueBucket>, from: number, to: number) {
+  let count = 0;
+  for (const bucket of open) {
+    count += bucket.count * ((to - from) / (bucket.upper - bucket.lower));
+  }
+  return count;
 }
 
 /**
@@ -175,20 +183,18 @@ export function bucketPercentile(
   if (first === undefined || total === 0) return null;
 
   const rank = q * total;
+  const open = new Set<ValueBucket>();
   let below = 0;
-  let slope = 0;
-  let open = 0;
   let previous = first.at;
   for (const edge of edges) {
-    const reached = below + slope * (edge.at - previous);
-    if (reached >= rank) {
-      return slope > 0 ? previous + (rank - below) / slope : edge.at;
+    const between = countBetween(open, previous, edge.at);
+    if (below + between >= rank && between > 0) {
+      return previous + ((edge.at - previous) * (rank - below)) / between;
     }
-    below = reached + edge.jump;
+    below += between + edge.jump;
     if (below >= rank) return edge.at;
-    open += edge.opened;
-    // Reset rather than sum to zero, so rounding leaves no slope in gaps.
-    slope = open === 0 ? 0 : slope + edge.slope;
+    for (const bucket of edge.closing) open.delete(bucket);
+    for (const bucket of edge.opening) open.add(bucket);
     previous = edge.at;
   }
   // Rounding can leave the total a hair below the rank at q = 1.

@@ -90,7 +90,9 @@ function gaugeRejected(query: MetricQuery): ValidationError {
     `${query.aggregation} applies to counters, histograms and summaries, ` +
     `but ${query.metric_name} has gauge points; use avg, min, max or a ` +
     'percentile';
-  return new ValidationError(message, [{ path: 'aggregation', message }]);
+  return new ValidationError(`invalid body: aggregation: ${message}`, [
+    { path: 'aggregation', message },
+  ]);
 }
 
 function readingOf(row: ReadingRow): CounterReading {
