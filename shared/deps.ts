@@ -23,6 +23,12 @@ export type HttpHandler = (
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** A Lambda handler that also names the stores it opens. */
+export type LambdaHttpHandler = HttpHandler & {
+  /** Read by the CDK stack's tests, which grant exactly these stores. */
+  readonly stores: readonly StoreName[];
+};
+
 /**
  * Wraps a handler factory for Lambda: configuration and stores are loaded
  * once, on the first invocation of a cold start, and reused after. `needs`
@@ -32,16 +38,17 @@ export function lazyHandler(
   serviceName: string,
   build: (deps: Deps) => HttpHandler,
   needs: readonly StoreName[] = ALL_STORES,
-): HttpHandler {
+): LambdaHttpHandler {
   let ready: Promise<HttpHandler> | undefined;
-  return async (event, context) => {
+  const handler: HttpHandler = async (event, context) => {
     ready ??= (async () => {
       const config = loadConfig();
       const stores = await openStores(config, needs);
       const logger = createLogger(serviceName);
       return build({ config, stores, clock: systemClock, logger });
     })();
-    const handler = await ready;
-    return handler(event, context);
+    const built = await ready;
+    return built(event, context);
   };
+  return Object.assign(handler, { stores: needs });
 }

@@ -15,4 +15,4 @@ export function createHealthHandler(deps: Deps) {
   );
 }
 
-export const handler = lazyHandler('health', createHealthHandler);
+export const handler = lazyHandler('health', createHealthHandler, []);

@@ -79,4 +79,4 @@ export function createKeysHandler(deps: Deps) {
   );
 }
 
-export const handler = lazyHandler('keys', createKeysHandler);
+export const handler = lazyHandler('keys', createKeysHandler, ['config']);

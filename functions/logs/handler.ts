@@ -104,4 +104,4 @@ export function createLogsHandler(deps: Deps) {
   );
 }
 
-export const handler = lazyHandler('logs', createLogsHandler);
+export const handler = lazyHandler('logs', createLogsHandler, ['logs']);

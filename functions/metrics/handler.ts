@@ -184,4 +184,6 @@ export function createMetricsHandler(deps: Deps) {
   );
 }
 
-export const handler = lazyHandler('metrics', createMetricsHandler);
+export const handler = lazyHandler('metrics', createMetricsHandler, [
+  'metrics',
+]);

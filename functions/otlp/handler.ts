@@ -111,4 +111,9 @@ export function createOtlpHandler(deps: Deps) {
   ).use(protobufErrors(deps.logger));
 }
 
-export const handler = lazyHandler('otlp', createOtlpHandler);
+export const handler = lazyHandler('otlp', createOtlpHandler, [
+  'metrics',
+  'traces',
+  'logs',
+  'topology',
+]);

@@ -157,4 +157,8 @@ export function createServicesHandler(deps: Deps) {
   );
 }
 
-export const handler = lazyHandler('services', createServicesHandler);
+export const handler = lazyHandler('services', createServicesHandler, [
+  'config',
+  'topology',
+  'traces',
+]);

@@ -111,4 +111,7 @@ export function createTracesHandler(deps: Deps) {
   );
 }
 
-export const handler = lazyHandler('traces', createTracesHandler);
+export const handler = lazyHandler('traces', createTracesHandler, [
+  'traces',
+  'topology',
+]);
