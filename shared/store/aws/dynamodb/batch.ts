@@ -73,7 +73,7 @@ function exhausted(what: string, left: number): StoreError {
 export async function batchPut(
   client: DynamoDBDocumentClient,
   table: string,
-  items: readonly Item[],
+  items: readonly object[],
 ): Promise<void> {
   await mapLimit(chunk(items, WRITE_BATCH_SIZE), CONCURRENCY, (part) =>
     putChunk(client, table, part),
@@ -83,9 +83,9 @@ export async function batchPut(
 async function putChunk(
   client: DynamoDBDocumentClient,
   table: string,
-  items: Item[],
+  items: object[],
 ) {
-  let requests = items.map((Item) => ({ PutRequest: { Item } }));
+  let requests = items.map((item) => ({ PutRequest: { Item: item as Item } }));
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     const output = await client.send(
       new BatchWriteCommand({ RequestItems: { [table]: requests } }),

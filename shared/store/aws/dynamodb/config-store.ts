@@ -11,7 +11,7 @@ import type { ConfigItem, ConfigStore, Page } from '../../ports.js';
 import { configTableName, createDocumentClient } from './client.js';
 import { itemSize, MAX_ITEM_BYTES } from './item-size.js';
 import { configKey } from './keys.js';
-import { queryPage } from './query.js';
+import { queryUpTo } from './query.js';
 
 /** DynamoDB's limit on a sort key, which holds the id. */
 const MAX_ID_BYTES = 1024;
@@ -105,28 +105,19 @@ export class DynamoDbConfigStore implements ConfigStore {
     options: { limit: number; cursor?: string },
   ): Promise<Page<ConfigItem<T>>> {
     const after = options.cursor ? decodeCursor(options.cursor) : '';
-    const records: ConfigRecord[] = [];
-    let from: Record<string, unknown> | undefined;
-    do {
-      const page = await queryPage<ConfigRecord>(
-        this.client,
-        {
-          TableName: this.table,
-          KeyConditionExpression: after
-            ? 'pk = :pk AND sk > :after'
-            : 'pk = :pk',
-          ExpressionAttributeValues: {
-            ':pk': configKey(kind),
-            ...(after ? { ':after': after } : {}),
-          },
-          ConsistentRead: true,
-          Limit: options.limit + 1 - records.length,
+    const records = await queryUpTo<ConfigRecord>(
+      this.client,
+      {
+        TableName: this.table,
+        KeyConditionExpression: after ? 'pk = :pk AND sk > :after' : 'pk = :pk',
+        ExpressionAttributeValues: {
+          ':pk': configKey(kind),
+          ...(after ? { ':after': after } : {}),
         },
-        from,
-      );
-      records.push(...page.items);
-      from = page.next;
-    } while (from && records.length <= options.limit);
+        ConsistentRead: true,
+      },
+      options.limit + 1,
+    );
 
     const items = records.slice(0, options.limit).map((r) => toItem<T>(r));
     const last = items.at(-1);

@@ -45,3 +45,24 @@ export async function queryAll<T = Item>(
   } while (from);
   return items;
 }
+
+/**
+ * Runs a Query until it has `max` items or reaches its end, asking each
+ * call for no more than are still missing.
+ */
+export async function queryUpTo<T = Item>(
+  client: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+  max: number,
+): Promise<T[]> {
+  const items: T[] = [];
+  let from: Key | undefined;
+  while (items.length < max) {
+    const limit = max - items.length;
+    const page = await queryPage<T>(client, { ...input, Limit: limit }, from);
+    items.push(...page.items);
+    from = page.next;
+    if (!from) break;
+  }
+  return items.slice(0, max);
+}
