@@ -1,0 +1,34 @@
+import type { AwsConfig } from '#shared/config.js';
+import { createTimestreamMetricStore } from '#shared/store/aws/timestream/metric-store.js';
+import { startTimestreamFake } from '#test/fakes/timestream/server.js';
+import { metricStoreContract } from './metric-store.contract.js';
+
+/** AWS settings that point both Timestream clients at a local fake. */
+export function fakeAwsConfig(endpoint: string): AwsConfig {
+  return {
+    region: 'us-east-1',
+    tracesTable: undefined,
+    configTable: undefined,
+    timestreamDatabase: 'observatory',
+    timestreamTable: 'metrics',
+    timestreamMagneticWrites: false,
+    timestreamMemoryRetentionHours: 24,
+    opensearchEndpoint: undefined,
+    opensearchService: 'es',
+    logIndexPrefix: 'observatory-logs',
+    endpoints: {
+      dynamodb: undefined,
+      timestreamWrite: endpoint,
+      timestreamQuery: endpoint,
+    },
+  };
+}
+
+metricStoreContract('Timestream', async () => {
+  const fake = await startTimestreamFake({
+    tables: [['observatory', 'metrics']],
+    pageSize: 3,
+  });
+  const store = createTimestreamMetricStore(fakeAwsConfig(fake.endpoint));
+  return { store, close: () => fake.close() };
+});
