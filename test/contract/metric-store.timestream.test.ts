@@ -2,6 +2,8 @@ import type { AwsConfig } from '#shared/config.js';
 import { createTimestreamMetricStore } from '#shared/store/aws/timestream/metric-store.js';
 import { startTimestreamFake } from '#test/fakes/timestream/server.js';
 import { metricStoreContract } from './metric-store.contract.js';
+import { metricAnalyticsContract } from './metric-store-analytics.contract.js';
+import { metricCatalogContract } from './metric-store-catalog.contract.js';
 
 /** AWS settings that point both Timestream clients at a local fake. */
 export function fakeAwsConfig(endpoint: string): AwsConfig {
@@ -24,11 +26,19 @@ export function fakeAwsConfig(endpoint: string): AwsConfig {
   };
 }
 
-metricStoreContract('Timestream', async () => {
+/**
+ * Opens the adapter on a fresh fake. Three rows per Query page makes most
+ * queries read several pages with NextToken.
+ */
+async function openTimestream() {
   const fake = await startTimestreamFake({
     tables: [['observatory', 'metrics']],
     pageSize: 3,
   });
   const store = createTimestreamMetricStore(fakeAwsConfig(fake.endpoint));
   return { store, close: () => fake.close() };
-});
+}
+
+metricStoreContract('Timestream', openTimestream);
+metricAnalyticsContract('Timestream', openTimestream);
+metricCatalogContract('Timestream', openTimestream);
