@@ -121,18 +121,34 @@ function aggregateExpression(schema: TableSchema, aggregation: SqlAggregation) {
   return expressions[aggregation];
 }
 
+/** A group column: what the query selects and what it groups by. */
+interface GroupColumn {
+  select: string;
+  /** The expression to group by; absent for a constant. */
+  key?: string;
+}
+
 /**
  * The group columns of an aggregation: every label column when the query
  * has no `group_by` (each label set is a series), else the `group_by`
- * labels with a missing one as the empty string.
+ * labels with a missing one as the empty string. A label the table has
+ * no column for is the constant `''`, which is selected but not grouped.
  */
-function groupColumns(target: SqlTarget, groupBy: string[] | undefined) {
+function groupColumns(
+  target: SqlTarget,
+  groupBy: string[] | undefined,
+): GroupColumn[] {
   if (groupBy === undefined) {
-    return labelColumns(target.schema).map(
-      (c) => `${quoteIdentifier(labelDimension(c.key))} AS ${c.alias}`,
-    );
+    return labelColumns(target.schema).map((c) => {
+      const key = quoteIdentifier(labelDimension(c.key));
+      return { select: `${key} AS ${c.alias}`, key };
+    });
   }
-  return groupBy.map((key, i) => `${labelValue(target.schema, key)} AS g${i}`);
+  return groupBy.map((label, i) => {
+    const value = labelValue(target.schema, label);
+    const select = `${value} AS g${i}`;
+    return value === "''" ? { select } : { select, key: value };
+  });
 }
 
 /**
@@ -149,9 +165,9 @@ export function aggregateSql(
 ): string {
   const bucket = `bin(time, ${integerLiteral(query.interval_ms)}ms)`;
   const groups = groupColumns(target, query.group_by);
-  const keys = groups.map((g) => g.slice(0, g.lastIndexOf(' AS ')));
+  const keys = groups.flatMap((g) => (g.key ? [g.key] : []));
   const select = [
-    ...groups,
+    ...groups.map((g) => g.select),
     `to_milliseconds(${bucket}) AS bucket_ms`,
     `CAST(${aggregateExpression(target.schema, aggregation)} AS DOUBLE) AS value`,
   ];
