@@ -96,7 +96,14 @@ export function mergeExponential(
   return merged;
 }
 
-/** Buckets of every histogram among the samples, merged as above. */
+/**
+ * Buckets of every histogram among the samples, merged as above.
+ *
+ * NOTE: a cumulative histogram point counts every observation since its
+ * start time, so summing several points of one series repeats earlier
+ * observations. Percentiles then describe the series since its start,
+ * weighted toward later points; delta histograms describe each interval.
+ */
 export function histogramBuckets(
   samples: readonly DistributionSample[],
 ): ValueBucket[] {
