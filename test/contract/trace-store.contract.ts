@@ -305,6 +305,58 @@ export function traceStoreContract(
         expect(summary?.duration_nano).toBe(30n * MS);
       });
 
+      it('summarizes spans that start hours from the range', async () => {
+        // A consumer picks the message up five hours after the root.
+        const late = T0 + 5n * 3_600_000n * MS;
+        const spans = trace(1, 0);
+        spans.push(
+          makeSpan({
+            trace_id: traceId(1),
+            span_id: spanId(3),
+            parent_span_id: spanId(1),
+            service: 'svc-c',
+            start_time_unix_nano: late,
+            end_time_unix_nano: late + 10n * MS,
+          }),
+        );
+        await store.write(spans);
+
+        const [summary] = (await query()).items;
+        const [lateHit] = (
+          await query({
+            service: 'svc-c',
+            start_ms: T0_MS + 4 * 3_600_000,
+            end_ms: T0_MS + 6 * 3_600_000,
+          })
+        ).items;
+
+        expect(summary?.span_count).toBe(3);
+        expect(summary?.duration_nano).toBe(late + 10n * MS - T0);
+        expect(summary?.services).toEqual(['svc-a', 'svc-b', 'svc-c']);
+        expect(lateHit?.trace_id).toBe(traceId(1));
+        expect(lateHit?.start_time_unix_nano).toBe(T0);
+        expect(lateHit?.root_service).toBe('svc-a');
+      });
+
+      it('summarizes a trace written over several batches', async () => {
+        const [root, child] = trace(1, 0);
+        const early = makeSpan({
+          trace_id: traceId(1),
+          span_id: spanId(3),
+          parent_span_id: spanId(1),
+          start_time_unix_nano: T0 - 2n * 3_600_000n * MS,
+          end_time_unix_nano: T0 - 2n * 3_600_000n * MS + MS,
+        });
+        await store.write(child ? [child] : []);
+        await store.write(root ? [root] : []);
+        await store.write([early]);
+
+        const [summary] = (await query()).items;
+
+        expect(summary?.span_count).toBe(3);
+        expect(summary?.start_time_unix_nano).toBe(early.start_time_unix_nano);
+      });
+
       it('takes an orphan as root while its parent is missing', async () => {
         const [, child] = trace(1, 0);
         await store.write(child ? [child] : []);

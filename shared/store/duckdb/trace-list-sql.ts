@@ -74,6 +74,20 @@ function traceFilters(
   return filters;
 }
 
+/** The span columns a trace summary reads. */
+const MEMBER_COLUMNS = [
+  'trace_id',
+  'span_id',
+  'parent_span_id',
+  'service',
+  'name',
+  'start_time_unix_nano',
+  'end_time_unix_nano',
+  'clock_skew',
+  'incomplete',
+  'status_code',
+].join(', ');
+
 /**
  * Builds the query behind `listTraces`. A trace is listed when a span of
  * the service starts in [start, end) and matches the operation and
@@ -82,6 +96,12 @@ function traceFilters(
  * span when all are skewed), the end the latest end of a complete span
  * without clock skew, and the root the earliest span whose parent is not
  * stored, preferring spans that name no parent at all.
+ *
+ * The summary reads the spans of the listed traces only, and only within
+ * the span start times that `trace_bounds` records for those traces. That
+ * time filter lets DuckDB skip row groups by their min/max statistics,
+ * which the random trace ids alone never do. `members` is materialized so
+ * the spans table is read once, not once per side of the parent join.
  */
 export function listTracesSql(
   query: TraceListQuery,
@@ -100,8 +120,18 @@ export function listTracesSql(
 
   const sql = `
 WITH hits AS (SELECT DISTINCT trace_id FROM spans WHERE ${hits}),
-members AS (
-  SELECT * FROM spans WHERE trace_id IN (SELECT trace_id FROM hits)
+span_window AS (
+  SELECT min(first_start_unix_nano) AS first_start,
+    max(last_start_unix_nano) AS last_start
+  FROM trace_bounds
+  WHERE last_start_unix_nano >= $start AND first_start_unix_nano < $end
+    AND trace_id IN (SELECT trace_id FROM hits)
+),
+members AS MATERIALIZED (
+  SELECT ${MEMBER_COLUMNS} FROM spans, span_window
+  WHERE start_time_unix_nano
+      BETWEEN span_window.first_start AND span_window.last_start
+    AND trace_id IN (SELECT trace_id FROM hits)
 ),
 linked AS (
   SELECT m.*, p.span_id IS NOT NULL AS has_parent

@@ -26,11 +26,13 @@ import type {
 } from '../ports.js';
 import type { DuckDb } from './database.js';
 import { queryOperationStats } from './operation-stats.js';
+import { initTraceBounds, recordTraceBounds } from './trace-bounds.js';
 import { listTracesSql } from './trace-list-sql.js';
 
 /**
- * One row per span, keyed by trace and span id; the primary key's index
- * serves trace reads. Listing a service's traces filters on
+ * One row per span, keyed by trace and span id. DuckDB 1.5 does not use
+ * the primary key's index for a lookup by trace id alone, so trace reads
+ * scan the `trace_id` column. Listing a service's traces filters on
  * `start_time_unix_nano`: spans arrive roughly in time order, so DuckDB's
  * per-row-group min/max statistics on that column skip row groups outside
  * the requested range. Attribute maps keep OTLP's typed `AnyValue` form,
@@ -253,6 +255,7 @@ export class DuckDbTraceStore implements TraceStore {
 
   async init(): Promise<void> {
     await this.db.exec(SCHEMA);
+    await initTraceBounds(this.db);
   }
 
   async write(spans: Span[]): Promise<WriteResult> {
@@ -261,6 +264,7 @@ export class DuckDbTraceStore implements TraceStore {
       const written = await this.db.transaction(async (connection) => {
         await stage(connection, spans);
         const result = await connection.run(INSERT_NEW);
+        await recordTraceBounds(connection);
         await connection.run('DELETE FROM spans_staging');
         return result.rowsChanged;
       });
