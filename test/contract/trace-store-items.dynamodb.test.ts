@@ -162,7 +162,10 @@ describe('DynamoDB trace store items', () => {
     await raw.send(
       new DeleteItemCommand({
         TableName: dynamo.aws.tracesTable,
-        Key: { pk: { S: `TRACE#${TRACE}` }, sk: { S: 'SUMMARY#svc-a' } },
+        Key: {
+          pk: { S: `TRACE#${TRACE}` },
+          sk: { S: 'SUMMARY#svc-a#2026-05-28T20' },
+        },
       }),
     );
 

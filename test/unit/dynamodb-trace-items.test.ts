@@ -172,14 +172,31 @@ describe('summaryItems', () => {
 
     const b = items.find((item) => item.service === 'svc-b');
     expect(items.map((item) => item.sk)).toEqual([
-      'SUMMARY#svc-a',
-      'SUMMARY#svc-b',
+      'SUMMARY#svc-a#2026-05-28T20',
+      'SUMMARY#svc-b#2026-05-28T20',
     ]);
     expect(b?.first_start_ns).toBe((T0 + 5n * MS).toString());
     expect(b?.last_start_ns).toBe((T0 + 9n * MS).toString());
     expect(b?.operations).toEqual(['INSERT', 'SELECT']);
     expect(b?.operations_complete).toBe(true);
     expect(b?.trace_index_sk).toBe(`0${T0 + MS}#${TRACE}`);
+  });
+
+  it('builds one item per hour of a service', () => {
+    const nextHour = 3_600_000;
+
+    const items = summaryItems(
+      [span(1), span(2, { name: 'late' }), span(nextHour)],
+      30,
+    );
+
+    expect(items.map((item) => item.trace_index_pk)).toEqual([
+      'TRACES#svc-a#2026-05-28T20',
+      'TRACES#svc-a#2026-05-28T21',
+    ]);
+    expect(items[0]?.operations).toEqual(['GET /', 'late']);
+    expect(items[1]?.first_start_ns).toBe((T0 + 3_600_000n * MS).toString());
+    expect(items[1]?.span_count).toBe(3);
   });
 
   it('marks the operations incomplete past the cap', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { durationStats } from '#shared/store/aws/dynamodb/operation-stats.js';
 import { valueMatches } from '#shared/store/aws/dynamodb/span-match.js';
 import {
+  judgeGroup,
   judgeSummary,
   listBounds,
 } from '#shared/store/aws/dynamodb/trace-list.js';
@@ -22,16 +23,14 @@ const query = (overrides: Partial<TraceListQuery> = {}): TraceListQuery => ({
 });
 
 describe('listBounds', () => {
-  it('spans the range and its hours', () => {
+  it('reads every hour of the range', () => {
     const bounds = listBounds(query());
 
-    expect(bounds?.low).toBe(`0${NS(T0_MS)}`);
-    expect(bounds?.high).toBe(`0${NS(T0_MS + 3_600_000) - 1n}#~`);
     expect(bounds?.hours).toEqual(['2026-05-28T21', '2026-05-28T20']);
-    expect(bounds?.exclude).toBeUndefined();
+    expect(bounds?.before).toBeUndefined();
   });
 
-  it('ends at the cursor and drops newer hours', () => {
+  it('reads below the cursor', () => {
     const cursor = encodeTraceCursor({
       start_time_unix_nano: NS(T0_MS + 60_000),
       trace_id: TRACE,
@@ -39,24 +38,23 @@ describe('listBounds', () => {
 
     const bounds = listBounds(query({ cursor }));
 
-    expect(bounds?.high).toBe(`0${NS(T0_MS + 60_000)}#${TRACE}`);
-    expect(bounds?.exclude).toBe(bounds?.high);
-    expect(bounds?.hours).toEqual(['2026-05-28T20']);
+    expect(bounds?.before).toBe(`0${NS(T0_MS + 60_000)}#${TRACE}`);
+    expect(bounds?.hours).toHaveLength(2);
   });
 
+  it('returns undefined for an empty range', () => {
+    expect(listBounds(query({ end_ms: T0_MS }))).toBeUndefined();
+  });
+});
+
+describe('judgeGroup', () => {
   it.each([
-    ['an empty range', query({ end_ms: T0_MS })],
-    [
-      'a cursor before the range',
-      query({
-        cursor: encodeTraceCursor({
-          start_time_unix_nano: NS(T0_MS - 1),
-          trace_id: TRACE,
-        }),
-      }),
-    ],
-  ])('returns undefined for %s', (_label, input) => {
-    expect(listBounds(input)).toBeUndefined();
+    [['no match', 'match'], 'match'],
+    [['no match', 'read trace'], 'read trace'],
+    [['read trace', 'match'], 'match'],
+    [['no match', 'no match'], 'no match'],
+  ] as const)('combines %o into %s', (verdicts, expected) => {
+    expect(judgeGroup([...verdicts])).toBe(expected);
   });
 });
 

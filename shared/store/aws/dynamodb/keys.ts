@@ -7,7 +7,7 @@
  * | item | pk | sk |
  * |---|---|---|
  * | span | `TRACE#<trace_id>` | `SPAN#<span_id>` |
- * | trace summary, one per service in the trace | `TRACE#<trace_id>` | `SUMMARY#<service>` |
+ * | trace summary, per service and hour of its spans | `TRACE#<trace_id>` | `SUMMARY#<service>#<hour>` |
  * | topology edge observation | `TRACE#<trace_id>` | `EDGE#<child_span_id>` |
  * | observed service | `SERVICES` | `SERVICE#<service>` |
  *
@@ -18,9 +18,11 @@
  *   `SPANS#<service>#<hour>#<shard>`, sorted by `<start>#<trace>#<span>`.
  *   Operation statistics query every hour and shard of a range.
  * - `traces_by_service`: summary items under `TRACES#<service>#<hour>`,
- *   sorted by `<trace start>#<trace_id>`. A trace list queries the hours
- *   of its range newest first, each in descending order, so the merged
- *   result is ordered by trace start, then trace id.
+ *   where the hour is one in which spans of the service start, sorted by
+ *   `<trace start>#<trace_id>`. A trace list reads every hour of its
+ *   range in descending order and merges them, so it finds each trace
+ *   with a span of the service in the range, ordered by trace start, then
+ *   trace id, even when the trace started long before.
  * - `edges_by_time`: edge items under `EDGES#<hour>#<shard>`, sorted by
  *   `<time>#<trace>#<child span>`.
  *

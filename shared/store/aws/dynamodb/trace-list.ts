@@ -7,11 +7,8 @@ import {
 import type { Page, TraceListQuery } from '../../ports.js';
 import { CONCURRENCY, mapLimit } from './batch.js';
 import {
-  hourBucket,
   hourBuckets,
-  msOfNanos,
   nanosOfMs,
-  padNanos,
   TRACES_BY_SERVICE,
   traceIndexKey,
   traceIndexSortKey,
@@ -20,12 +17,6 @@ import { queryPage } from './query.js';
 import { spanListsTrace } from './span-match.js';
 import { type SummaryItem, summaryFromItem } from './trace-summary.js';
 
-/** Hours whose first page is queried at once while a list is read. */
-const PREFETCH_HOURS = 6;
-
-/** Sorts after every trace id, which is lower-case hex. */
-const AFTER_TRACE_IDS = '~';
-
 export interface ListContext {
   client: DynamoDBDocumentClient;
   table: string;
@@ -33,46 +24,37 @@ export interface ListContext {
   loadTrace(traceId: string): Promise<Span[]>;
 }
 
-/** Sort key bounds, inclusive, and the hours to read, newest first. */
+/** The hours to read, newest first, and the sort key to read below. */
 export interface ListBounds {
-  low: string;
-  high: string;
-  /** A sort key to leave out: the last trace of the previous page. */
-  exclude?: string;
   hours: string[];
+  /** The last trace of the previous page, as a sort key. */
+  before?: string;
 }
 
 /**
- * Works out what to read for a list: trace starts in [start_ms, end_ms),
- * below the cursor's position when there is one. Returns undefined when
- * nothing can match.
+ * Works out what to read for a list: the hours of [start_ms, end_ms), and
+ * the cursor's position when there is one. Returns undefined for an empty
+ * range.
  */
 export function listBounds(query: TraceListQuery): ListBounds | undefined {
   if (query.end_ms <= query.start_ms) return undefined;
-  const low = padNanos(nanosOfMs(query.start_ms));
-  let high = `${padNanos(nanosOfMs(query.end_ms) - 1n)}#${AFTER_TRACE_IDS}`;
-  let hours = hourBuckets(query.start_ms, query.end_ms);
-  if (!query.cursor) return { low, high, hours };
-
+  const hours = hourBuckets(query.start_ms, query.end_ms);
+  if (!query.cursor) return { hours };
   const cursor = decodeTraceCursor(query.cursor);
-  const exclude = traceIndexSortKey(
+  const before = traceIndexSortKey(
     cursor.start_time_unix_nano,
     cursor.trace_id,
   );
-  if (exclude < low) return undefined;
-  if (exclude < high) high = exclude;
-  const cursorHour = hourBucket(msOfNanos(cursor.start_time_unix_nano));
-  hours = hours.filter((hour) => hour <= cursorHour);
-  return { low, high, exclude, hours };
+  return { hours, before };
 }
 
-type Verdict = 'match' | 'no match' | 'read trace';
+export type Verdict = 'match' | 'no match' | 'read trace';
 
 /**
- * Decides from a summary item alone whether its trace is listed, or
- * whether the trace's spans must be read: when some but not all of the
- * service's spans start in the range, when attributes are filtered, or
- * when the operation is not among the names the item lists.
+ * Decides from one summary item whether its trace is listed, or whether
+ * the trace's spans must be read: when some but not all of the item's
+ * spans start in the range, when attributes are filtered, or when the
+ * operation is not among the names the item lists.
  */
 export function judgeSummary(
   item: SummaryItem,
@@ -102,67 +84,107 @@ export function judgeSummary(
   return query.operation === undefined || listed ? 'match' : 'read trace';
 }
 
-/** Reads summary items of the service, newest first, hour after hour. */
-async function* summariesNewestFirst(
+/** Combines the verdicts of one trace's items from several hours. */
+export function judgeGroup(verdicts: Verdict[]): Verdict {
+  if (verdicts.includes('match')) return 'match';
+  return verdicts.includes('read trace') ? 'read trace' : 'no match';
+}
+
+/** The summary items of one hour, read a page at a time, newest first. */
+interface HourReader {
+  hour: string;
+  items: SummaryItem[];
+  next?: Record<string, unknown>;
+  started: boolean;
+}
+
+function readMore(
   context: ListContext,
   query: TraceListQuery,
   bounds: ListBounds,
   pageSize: number,
-): AsyncGenerator<SummaryItem> {
-  const page = (hour: string, from?: Record<string, unknown>) =>
-    queryPage<SummaryItem>(
+) {
+  return async (reader: HourReader) => {
+    const page = await queryPage<SummaryItem>(
       context.client,
       {
         TableName: context.table,
         IndexName: TRACES_BY_SERVICE,
-        KeyConditionExpression:
-          'trace_index_pk = :pk AND trace_index_sk BETWEEN :low AND :high',
+        KeyConditionExpression: bounds.before
+          ? 'trace_index_pk = :pk AND trace_index_sk < :before'
+          : 'trace_index_pk = :pk',
         ExpressionAttributeValues: {
-          ':pk': traceIndexKey(query.service, hour),
-          ':low': bounds.low,
-          ':high': bounds.high,
+          ':pk': traceIndexKey(query.service, reader.hour),
+          ...(bounds.before ? { ':before': bounds.before } : {}),
         },
         ScanIndexForward: false,
         Limit: pageSize,
       },
-      from,
+      reader.next,
     );
+    reader.items.push(...page.items);
+    reader.next = page.next;
+    reader.started = true;
+  };
+}
 
-  for (let i = 0; i < bounds.hours.length; i += PREFETCH_HOURS) {
-    const hours = bounds.hours.slice(i, i + PREFETCH_HOURS);
-    const firstPages = hours.map((hour) => page(hour));
-    // A list that fills early never awaits the rest: keep them quiet.
-    for (const pending of firstPages) pending.catch(() => undefined);
-    for (const [index, hour] of hours.entries()) {
-      let current = await (firstPages[index] as ReturnType<typeof page>);
-      yield* current.items;
-      while (current.next) {
-        current = await page(hour, current.next);
-        yield* current.items;
+/**
+ * Merges the hours of the range into one sequence, newest trace first,
+ * and yields the items of each trace together. A trace appears in every
+ * hour in which spans of the service start, and the hours overlap in
+ * trace start, so every hour is read side by side.
+ */
+async function* tracesNewestFirst(
+  context: ListContext,
+  query: TraceListQuery,
+  bounds: ListBounds,
+  pageSize: number,
+): AsyncGenerator<SummaryItem[]> {
+  const readers: HourReader[] = bounds.hours.map((hour) => ({
+    hour,
+    items: [],
+    started: false,
+  }));
+  const fill = readMore(context, query, bounds, pageSize);
+  for (;;) {
+    const due = readers.filter(
+      (r) => r.items.length === 0 && (!r.started || r.next),
+    );
+    await mapLimit(due, CONCURRENCY, fill);
+
+    let newest: string | undefined;
+    for (const reader of readers) {
+      const key = reader.items[0]?.trace_index_sk;
+      if (key !== undefined && (newest === undefined || key > newest)) {
+        newest = key;
       }
     }
+    if (newest === undefined) return;
+    yield readers
+      .filter((reader) => reader.items[0]?.trace_index_sk === newest)
+      .map((reader) => reader.items.shift() as SummaryItem);
   }
 }
 
 async function traceListed(
   context: ListContext,
-  item: SummaryItem,
+  items: SummaryItem[],
   query: TraceListQuery,
 ): Promise<boolean> {
-  const verdict = judgeSummary(item, query);
+  const verdict = judgeGroup(items.map((item) => judgeSummary(item, query)));
   if (verdict !== 'read trace') return verdict === 'match';
-  const spans = await context.loadTrace(item.trace_id);
+  const traceId = (items[0] as SummaryItem).trace_id;
+  const spans = await context.loadTrace(traceId);
   return spans.some((span) => spanListsTrace(span, query));
 }
 
 /**
  * Lists a service's traces from `traces_by_service`, newest first by
- * trace start, then trace id. Items are judged a page at a time, reading
+ * trace start, then trace id. Traces are judged a page at a time, reading
  * the traces that need it in parallel.
  *
- * NOTE: a trace is found under its start, so one that started before the
- * range is left out even when a span of the service starts inside it;
- * the DuckDB store lists such a trace.
+ * NOTE: every hour of the range is queried, so a list over a long range
+ * costs at least one Query per hour even when few traces match.
  */
 export async function listTraces(
   context: ListContext,
@@ -172,28 +194,23 @@ export async function listTraces(
   if (!bounds) return { items: [] };
   const wanted = query.limit + 1;
   const found: TraceSummary[] = [];
-  let batch: SummaryItem[] = [];
+  let batch: SummaryItem[][] = [];
 
   const judgeBatch = async () => {
-    const listed = await mapLimit(batch, CONCURRENCY, (item) =>
-      traceListed(context, item, query),
+    const listed = await mapLimit(batch, CONCURRENCY, (items) =>
+      traceListed(context, items, query),
     );
-    for (const [index, item] of batch.entries()) {
+    for (const [index, items] of batch.entries()) {
       if (listed[index] && found.length < wanted) {
-        found.push(summaryFromItem(item));
+        found.push(summaryFromItem(items[0] as SummaryItem));
       }
     }
     batch = [];
   };
 
-  for await (const item of summariesNewestFirst(
-    context,
-    query,
-    bounds,
-    wanted,
-  )) {
-    if (item.trace_index_sk === bounds.exclude) continue;
-    batch.push(item);
+  const traces = tracesNewestFirst(context, query, bounds, wanted);
+  for await (const items of traces) {
+    batch.push(items);
     if (batch.length >= wanted - found.length) await judgeBatch();
     if (found.length >= wanted) break;
   }

@@ -16,12 +16,13 @@ export const MAX_SUMMARY_OPERATIONS = 100;
 export const MAX_SUMMARY_OPERATION_BYTES = 16 * 1024;
 
 /**
- * A trace's summary as stored for one of its services, under that
- * service's hour of the trace start in `traces_by_service`. Besides the
- * trace's summary it carries what a list needs to decide, without reading
- * the trace, whether a span of this service matches: the first and last
- * start of the service's spans, and their distinct names while they fit
- * (`operations_complete` says whether all are listed).
+ * A trace's summary as stored for one of its services and one hour in
+ * which spans of that service start, under that service and hour in
+ * `traces_by_service`. Besides the trace's summary it carries what a list
+ * needs to decide, without reading the trace, whether a span of this
+ * service in this hour matches: their first and last start, and their
+ * distinct names while they fit (`operations_complete` says whether all
+ * are listed).
  */
 export interface SummaryItem {
   pk: string;
@@ -117,21 +118,20 @@ function startRange(spans: Span[]) {
 
 function summaryItem(
   summary: TraceSummary,
-  service: string,
-  own: Span[],
+  group: { service: string; hour: string; spans: Span[] },
   retentionDays: number,
 ): SummaryItem {
   const startMs = msOfNanos(summary.start_time_unix_nano);
   return {
     pk: traceKey(summary.trace_id),
-    sk: `${SUMMARY_PREFIX}${service}`,
-    trace_index_pk: traceIndexKey(service, hourBucket(startMs)),
+    sk: `${SUMMARY_PREFIX}${group.service}#${group.hour}`,
+    trace_index_pk: traceIndexKey(group.service, group.hour),
     trace_index_sk: traceIndexSortKey(
       summary.start_time_unix_nano,
       summary.trace_id,
     ),
     trace_id: summary.trace_id,
-    service,
+    service: group.service,
     root_service: summary.root_service,
     root_name: summary.root_name,
     start_ns: summary.start_time_unix_nano.toString(),
@@ -139,26 +139,42 @@ function summaryItem(
     span_count: summary.span_count,
     error_count: summary.error_count,
     services: summary.services,
-    ...startRange(own),
-    ...operationsOf(own),
+    ...startRange(group.spans),
+    ...operationsOf(group.spans),
     expires_at: expiresAt(startMs, retentionDays),
   };
 }
 
-/** Builds one summary item per service of a trace's spans. */
+/** Groups spans by service and by the UTC hour in which they start. */
+function byServiceAndHour(spans: Span[]) {
+  const groups = new Map<
+    string,
+    { service: string; hour: string; spans: Span[] }
+  >();
+  for (const span of spans) {
+    const hour = hourBucket(msOfNanos(span.start_time_unix_nano));
+    const key = JSON.stringify([span.service, hour]);
+    const group = groups.get(key) ?? { service: span.service, hour, spans: [] };
+    group.spans.push(span);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Builds one summary item for each service of a trace and each hour in
+ * which spans of that service start. An item never moves: its key comes
+ * from span starts, which never change, and only its sort key in the
+ * index follows the trace start.
+ */
 export function summaryItems(
   spans: Span[],
   retentionDays: number,
 ): SummaryItem[] {
   const summary = summarizeTrace(spans);
   if (!summary) return [];
-  return summary.services.map((service) =>
-    summaryItem(
-      summary,
-      service,
-      spans.filter((span) => span.service === service),
-      retentionDays,
-    ),
+  return byServiceAndHour(spans).map((group) =>
+    summaryItem(summary, group, retentionDays),
   );
 }
 
