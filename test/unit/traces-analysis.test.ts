@@ -5,6 +5,7 @@ import {
   clipInterval,
   unionLength,
 } from '#shared/traces/analysis-intervals.js';
+import { MAX_TREE_DEPTH } from '#shared/traces/assemble.js';
 import { MS, makeSpan } from '#test/support/spans.js';
 
 const T0 = 1_772_000_000_000n * MS;
@@ -268,6 +269,21 @@ describe('analyzeTrace', () => {
         stacktrace: null,
       },
     ]);
+  });
+
+  it('walks a chain deeper than the tree depth cap', () => {
+    // 1,000 nested spans, each 1 ms shorter at both ends than its parent.
+    const spans = Array.from({ length: 1000 }, (_, i) =>
+      span(i + 1, i === 0 ? null : i, i, 4000 - i),
+    );
+
+    const analysis = analyze(spans);
+
+    expect(analysis.critical_path.steps).toHaveLength(MAX_TREE_DEPTH);
+    expect(analysis.tree_span_count).toBe(MAX_TREE_DEPTH);
+    expect(analysis.other_roots[0]?.node.depth_limited).toBe(true);
+    expect(pathLength(analysis)).toBe(4000);
+    expect(analysis.self_times).toHaveLength(1000);
   });
 
   it('counts a repeated span id once', () => {
