@@ -1,10 +1,6 @@
-import { App, RemovalPolicy } from 'aws-cdk-lib';
-import { ObservatoryStack } from './stack/observatory-stack.js';
+import { App } from 'aws-cdk-lib';
+import { addObservatory } from './stack/observatory-app.js';
 
-const app = new App();
-const stage = app.node.tryGetContext('stage') ?? 'dev';
-const destroy = app.node.tryGetContext('removalPolicy') === 'destroy';
-
-new ObservatoryStack(app, `Observatory-${stage}`, {
-  removalPolicy: destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-});
+// `cdk synth` and `cdk deploy` run this file; the context keys it reads
+// are listed in infra/stack/settings.ts and in the README.
+addObservatory(new App());
