@@ -116,7 +116,14 @@ function splitArguments(tokens: readonly Token[]): Token[][] {
     if (token.text === ',' && depth === 0) args.push([]);
     else args[args.length - 1]?.push(token);
   }
-  return tokens.length === 0 ? [] : args;
+  const trimmed = args.map((arg) => {
+    let start = 0;
+    let end = arg.length;
+    while (arg[start]?.kind === 'space') start++;
+    while (end > start && arg[end - 1]?.kind === 'space') end--;
+    return arg.slice(start, end);
+  });
+  return tokens.length === 0 ? [] : trimmed;
 }
 
 function intervalArgument(tokens: readonly Token[], name: string): bigint {
