@@ -5,9 +5,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../../../errors.js';
 
-/** Most puts in one BatchWriteItem call (a DynamoDB limit). */
+/** Maximum puts in one BatchWriteItem call (a DynamoDB limit). */
 export const WRITE_BATCH_SIZE = 25;
-/** Most keys in one BatchGetItem call (a DynamoDB limit). */
+/** Maximum keys in one BatchGetItem call (a DynamoDB limit). */
 export const GET_BATCH_SIZE = 100;
 /** Calls to DynamoDB in flight at once for per-item work. */
 export const CONCURRENCY = 16;

@@ -20,17 +20,17 @@ export function createDocumentClient(aws: AwsConfig): DynamoDBDocumentClient {
   });
 }
 
-/** The table of traces and topology, or an error naming its variable. */
+/** Returns the traces table's name, or fails naming its variable. */
 export function tracesTableName(aws: AwsConfig): string {
   return requireSetting(aws.tracesTable, 'OBSERVATORY_TRACES_TABLE');
 }
 
-/** The table of configuration items, or an error naming its variable. */
+/** Returns the config table's name, or fails naming its variable. */
 export function configTableName(aws: AwsConfig): string {
   return requireSetting(aws.configTable, 'OBSERVATORY_CONFIG_TABLE');
 }
 
-/** Whether a write failed only because its condition did not hold. */
+/** Returns whether a write failed only because its condition was false. */
 export function isConditionFailure(error: unknown): boolean {
   return (
     error instanceof Error && error.name === 'ConditionalCheckFailedException'

@@ -13,7 +13,7 @@ import { itemSize, MAX_ITEM_BYTES } from './item-size.js';
 import { configKey } from './keys.js';
 import { queryUpTo } from './query.js';
 
-/** DynamoDB's limit on a sort key, which holds the id. */
+/** DynamoDB's limit on a sort key, which contains the id. */
 const MAX_ID_BYTES = 1024;
 
 /** A configuration document as stored; `value` is its JSON text. */
@@ -35,7 +35,7 @@ function toItem<T>(record: ConfigRecord): ConfigItem<T> {
   };
 }
 
-/** Whether DynamoDB can hold `id` as a sort key: 1 to 1,024 bytes. */
+/** Checks that `id` fits a DynamoDB sort key: 1 to 1,024 bytes. */
 function storableId(id: string): boolean {
   const bytes = Buffer.byteLength(id, 'utf8');
   return bytes > 0 && bytes <= MAX_ID_BYTES;
@@ -138,7 +138,7 @@ export class DynamoDbConfigStore implements ConfigStore {
   }
 }
 
-/** The cursor of a config list: the last id, as the DuckDB store uses. */
+/** Encodes the last id of a page as the cursor, as the DuckDB store does. */
 function encodeCursor(id: string): string {
   return Buffer.from(id, 'utf8').toString('base64url');
 }

@@ -17,6 +17,7 @@ import {
   shardOf,
   traceKey,
 } from './keys.js';
+import { compareText } from './order.js';
 import { queryAll } from './query.js';
 
 /**
@@ -36,7 +37,7 @@ export interface EdgeItem {
   expires_at: number;
 }
 
-/** The identity of an observation: its trace id and child span id. */
+/** Returns the identity of an observation: trace id and child span id. */
 export function edgeKeyText(observation: EdgeObservation): string {
   return `${observation.trace_id}/${observation.child_span_id}`;
 }
@@ -124,8 +125,6 @@ function toStats(tally: EdgeTally): EdgeStats {
     p95_duration_nano: percentile(sortAscending(tally.durations), 0.95),
   };
 }
-
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Aggregates the calls in [start_ms, end_ms) per source and target from

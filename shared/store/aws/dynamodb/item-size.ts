@@ -13,10 +13,10 @@ const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 const NUMBER_BYTES = 21;
 
 /**
- * Estimates the stored size of an attribute value by DynamoDB's rules:
- * strings count their UTF-8 bytes, numbers at most 21 bytes, booleans
- * and nulls one byte, and lists and maps 3 bytes plus one byte and the
- * size of each element (and each key's name). It never undercounts.
+ * Estimates the stored size of an attribute value by DynamoDB's rules.
+ * Strings count their UTF-8 bytes, numbers at most 21 bytes, booleans and
+ * nulls one byte. Lists and maps count 3 bytes, plus one byte and the
+ * size of each element and each key's name. It never undercounts.
  */
 export function valueSize(value: unknown): number {
   if (typeof value === 'string') return utf8Bytes(value);
@@ -45,7 +45,7 @@ export function itemSize(item: object): number {
   return size;
 }
 
-/** Why a span cannot be stored as one item, or undefined when it can. */
+/** Explains why a span cannot be stored as one item; undefined if it can. */
 export function spanItemProblem(
   service: string,
   item: object,

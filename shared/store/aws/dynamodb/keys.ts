@@ -20,9 +20,9 @@
  * - `traces_by_service`: summary items under `TRACES#<service>#<hour>`,
  *   where the hour is one in which spans of the service start, sorted by
  *   `<trace start>#<trace_id>`. A trace list reads every hour of its
- *   range in descending order and merges them, so it finds each trace
- *   with a span of the service in the range, ordered by trace start, then
- *   trace id, even when the trace started long before.
+ *   range in descending order and merges them by trace start, then trace
+ *   id. So it finds each trace with a span of the service in the range,
+ *   even one that started hours before.
  * - `edges_by_time`: edge items under `EDGES#<hour>#<shard>`, sorted by
  *   `<time>#<trace>#<child span>`.
  *
@@ -77,7 +77,7 @@ export interface TableIndex {
   nonKeyAttributes?: string[];
 }
 
-/** The indexes the traces table must have; the CDK stack creates these. */
+/** The indexes the traces table needs. The CDK stack creates them. */
 export const TRACE_TABLE_INDEXES: readonly TableIndex[] = [
   {
     indexName: SPANS_BY_SERVICE,
@@ -122,15 +122,15 @@ export function nanosOfMs(ms: number): bigint {
   return BigInt(ms) * NANOS_PER_MS;
 }
 
-/** The UTC hour containing `ms`, as `YYYY-MM-DDTHH`. */
+/** Returns the UTC hour containing `ms`, as `YYYY-MM-DDTHH`. */
 export function hourBucket(ms: number): string {
   const hourStart = Math.floor(ms / MS_PER_HOUR) * MS_PER_HOUR;
   return new Date(hourStart).toISOString().slice(0, 13);
 }
 
 /**
- * The hour buckets that [startMs, endMs) touches, newest first; none for
- * an empty range.
+ * Lists the hour buckets that [startMs, endMs) touches, newest first,
+ * and none for an empty range.
  */
 export function hourBuckets(startMs: number, endMs: number): string[] {
   const buckets: string[] = [];
@@ -143,7 +143,7 @@ export function hourBuckets(startMs: number, endMs: number): string[] {
   return buckets;
 }
 
-/** A stable shard in [0, shards) for an id: FNV-1a over its UTF-16 units. */
+/** Hashes an id to a shard in [0, shards) with FNV-1a over UTF-16 units. */
 export function shardOf(id: string, shards: number): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < id.length; i += 1) {

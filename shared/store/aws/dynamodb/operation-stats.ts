@@ -17,7 +17,7 @@ import {
 } from './keys.js';
 import { queryAll } from './query.js';
 
-/** What `spans_by_service` returns of a span for statistics. */
+/** The fields of a span that statistics read from `spans_by_service`. */
 interface SpanStatsItem {
   name: string;
   status_code: string;
@@ -33,7 +33,7 @@ interface Tally {
   durations: bigint[];
 }
 
-/** The Query of one index partition, with the query's filters. */
+/** Builds the Query of one index partition, with the query's filters. */
 function partitionQuery(
   table: string,
   partition: string,

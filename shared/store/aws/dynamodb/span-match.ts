@@ -1,6 +1,7 @@
 import type { AnyValue } from '../../../model/attributes.js';
 import type { Span } from '../../../model/span.js';
 import type { TraceListQuery } from '../../ports.js';
+import { nanosOfMs } from './keys.js';
 
 /** Parses text as a double the way a lenient SQL cast does; NaN if not. */
 function parseDouble(text: string): number {
@@ -8,11 +9,11 @@ function parseDouble(text: string): number {
 }
 
 /**
- * Whether an attribute value equals `text` when compared as text, as the
- * DuckDB store compares: strings, 64-bit integers (as their decimal
- * text), booleans (`true`, `false`) and bytes (base64) by their text, and
- * doubles by numeric value, so `0.5` matches `0.50`. Arrays, maps and
- * empty values never match.
+ * Returns whether an attribute value equals `text`, compared as the
+ * DuckDB store compares. Strings, 64-bit integers (decimal), booleans
+ * (`true`, `false`) and bytes (base64) compare as text, and doubles by
+ * numeric value, so `0.5` matches `0.50`. Arrays, maps and empty values
+ * never match.
  */
 export function valueMatches(value: AnyValue | undefined, text: string) {
   if (value === undefined) return false;
@@ -24,7 +25,7 @@ export function valueMatches(value: AnyValue | undefined, text: string) {
   return false;
 }
 
-/** Whether each attribute is on the span or on its resource, as text. */
+/** Returns whether each attribute is on the span or on its resource. */
 export function attributesMatch(
   span: Span,
   attributes: Record<string, string>,
@@ -37,17 +38,15 @@ export function attributesMatch(
 }
 
 /**
- * Whether a span puts its trace on a list: it belongs to the service,
- * starts in the range and matches the operation and attributes.
+ * Returns whether a span puts its trace on a list: it belongs to the
+ * service, starts in the range and matches the operation and attributes.
  */
 export function spanListsTrace(span: Span, query: TraceListQuery): boolean {
-  const startMs = query.start_ms;
-  const endMs = query.end_ms;
   const start = span.start_time_unix_nano;
   return (
     span.service === query.service &&
-    start >= BigInt(startMs) * 1_000_000n &&
-    start < BigInt(endMs) * 1_000_000n &&
+    start >= nanosOfMs(query.start_ms) &&
+    start < nanosOfMs(query.end_ms) &&
     (query.operation === undefined || span.name === query.operation) &&
     attributesMatch(span, query.attributes ?? {})
   );

@@ -68,9 +68,9 @@ export class DynamoDbTopologyStore implements TopologyStore {
 
   /**
    * Looks up which keys are stored, then puts the others with
-   * BatchWriteItem. A key both of two concurrent writers find missing is
-   * put twice with equal content, because both derive it from the same
-   * stored spans; it is then counted as new by both.
+   * BatchWriteItem. When two concurrent writers both find a key missing,
+   * both put it with equal content, because both derive it from the same
+   * stored spans. Both then count it as new.
    */
   async recordEdges(observations: EdgeObservation[]): Promise<number> {
     const firsts = new Map<string, EdgeObservation>();
@@ -109,8 +109,8 @@ export class DynamoDbTopologyStore implements TopologyStore {
    * Widens each service's seen times with two conditional updates, since
    * an update expression has no minimum or maximum: one lowers the first
    * seen time (creating the item), the other raises the last. A service
-   * whose name is too long for a key is skipped: the trace store rejects
-   * its spans, naming the limit, so the caller has been told.
+   * whose name is too long for a key is skipped, because the trace store
+   * rejects its spans and the ingest response reports that with the limit.
    */
   async recordServices(services: ObservedService[]): Promise<void> {
     const storable = mergeServices(services).filter(

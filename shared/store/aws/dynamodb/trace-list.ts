@@ -52,9 +52,9 @@ export type Verdict = 'match' | 'no match' | 'read trace';
 
 /**
  * Decides from one summary item whether its trace is listed, or whether
- * the trace's spans must be read: when some but not all of the item's
- * spans start in the range, when attributes are filtered, or when the
- * operation is not among the names the item lists.
+ * the trace's spans must be read. They must be read when only some of the
+ * item's spans start in the range, when attributes are filtered, or when
+ * the operation is not among the names the item lists.
  */
 export function judgeSummary(
   item: SummaryItem,

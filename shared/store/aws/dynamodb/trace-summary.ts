@@ -10,9 +10,9 @@ import {
   traceKey,
 } from './keys.js';
 
-/** Most operation names a summary item lists for its service. */
+/** Maximum number of operation names a summary item lists. */
 export const MAX_SUMMARY_OPERATIONS = 100;
-/** Most bytes of operation names a summary item lists. */
+/** Maximum total bytes of the operation names a summary item lists. */
 export const MAX_SUMMARY_OPERATION_BYTES = 16 * 1024;
 
 /**
@@ -21,8 +21,8 @@ export const MAX_SUMMARY_OPERATION_BYTES = 16 * 1024;
  * `traces_by_service`. Besides the trace's summary it carries what a list
  * needs to decide, without reading the trace, whether a span of this
  * service in this hour matches: their first and last start, and their
- * distinct names while they fit (`operations_complete` says whether all
- * are listed).
+ * distinct names while they fit. `operations_complete` is true when all
+ * are listed.
  */
 export interface SummaryItem {
   pk: string;
@@ -45,7 +45,7 @@ export interface SummaryItem {
   expires_at: number;
 }
 
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+import { compareText } from './order.js';
 
 /**
  * Orders root candidates: spans whose parent is not in the trace first,
