@@ -67,7 +67,7 @@ export function searchPhaseError(
     {
       phase: 'query',
       grouped: true,
-      caused_by: inner.cause,
+      caused_by: inner.detail,
     },
   );
 }

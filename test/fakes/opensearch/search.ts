@@ -81,6 +81,19 @@ function sortKeysOf(sort: unknown): SortKey[] {
   });
 }
 
+/** Raises, as each shard does, when a sort field has no doc values. */
+function checkSortable(index: FakeIndex, field: string): void {
+  const type = resolveField(index, field)?.mapping.type;
+  const docValues = resolveField(index, field)?.mapping.doc_values;
+  if (type === 'text' || type === 'flat_object' || docValues === false) {
+    throw illegalArgument(
+      'Text fields are not optimised for operations that require ' +
+        'per-document field data like aggregations and sorting; ' +
+        `[${field}] is [${type}]`,
+    );
+  }
+}
+
 function sortValueOf(
   index: FakeIndex,
   source: Record<string, unknown>,
@@ -89,15 +102,6 @@ function sortValueOf(
   const resolved = resolveField(index, field);
   if (!resolved) return null;
   const type = resolved.mapping.type;
-  if (
-    type === 'text' ||
-    type === 'flat_object' ||
-    resolved.mapping.doc_values === false
-  ) {
-    throw illegalArgument(
-      `Text fields are not optimised for operations that require per-document field data like aggregations and sorting; [${field}] is [${type}]`,
-    );
-  }
   const [value] = valuesAt(source, resolved.sourcePath);
   if (value === undefined) return null;
   if (type === 'date' || type === 'date_nanos') {
@@ -186,6 +190,7 @@ function runSearch(targets: FakeIndex[], body: Record<string, unknown>) {
 
   const rows: Row[] = [];
   for (const index of targets) {
+    for (const key of keys) checkSortable(index, key.field);
     for (const document of index.documents.values()) {
       if (!matches(index, document.source, query)) continue;
       const sort = keys.map((key) =>

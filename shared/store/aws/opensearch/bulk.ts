@@ -1,3 +1,4 @@
+import { StoreError } from '#shared/errors.js';
 import type { Rejection } from '#shared/model/report.js';
 import type { WriteResult } from '../../ports.js';
 import {
@@ -132,9 +133,9 @@ function readItems(
   const body = response.body as { items?: Record<string, BulkItem>[] };
   const items = body?.items ?? [];
   if (items.length !== entries.length) {
-    throw failureOf(
-      `a _bulk request (${items.length} results for ${entries.length} records)`,
-      response,
+    throw new StoreError(
+      `OpenSearch answered a _bulk request of ${entries.length} records ` +
+        `with ${items.length} results; expected one result per record`,
     );
   }
 
@@ -196,7 +197,7 @@ async function sendChunk(
       continue;
     }
     if (response.statusCode !== 200) {
-      throw failureOf('a _bulk request', response);
+      throw failureOf('_bulk request', response);
     }
 
     pending = readItems(pending, response, outcome);

@@ -111,17 +111,29 @@ export function describeError(error: unknown): string {
   return `${own} (${inner.type ?? 'error'}: ${inner.reason})`;
 }
 
-/** Builds the StoreError for a response that is not a success. */
+/**
+ * Builds the StoreError for a response that is not a success; `action`
+ * names the request, such as `log search`.
+ */
 export function failureOf(
   action: string,
   response: OpenSearchResponse,
 ): StoreError {
-  const body = response.body as { error?: unknown } | undefined;
-  const detail =
-    body && typeof body === 'object' && 'error' in body
-      ? describeError(body.error)
-      : `no error body`;
   return new StoreError(
-    `OpenSearch failed ${action}: HTTP ${response.statusCode}, ${detail}`,
+    `OpenSearch ${action} failed with HTTP ${response.statusCode}: ` +
+      detailOf(response.body),
   );
+}
+
+/**
+ * Reads the reason from an error body: OpenSearch's `error` object, or
+ * the `message` that AWS sends when it rejects a request before the
+ * cluster (a bad signature, a missing permission).
+ */
+function detailOf(body: unknown): string {
+  if (body === null || typeof body !== 'object') return 'no error body';
+  const fields = body as Record<string, unknown>;
+  if ('error' in fields) return describeError(fields.error);
+  const message = fields.message ?? fields.Message;
+  return typeof message === 'string' ? message : 'no error body';
 }

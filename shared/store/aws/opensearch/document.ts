@@ -17,7 +17,11 @@ export const MAX_FLAT_ENTRY_BYTES = 16_384;
 
 /** The parts of a record kept with their types, in `_source` only. */
 export interface TypedParts {
-  body: AnyValue;
+  /**
+   * Absent when the body is the string `message`, the usual case, so a
+   * message is not stored twice.
+   */
+  body?: AnyValue;
   attributes: Attributes;
   resource: Attributes;
   scope: InstrumentationScope;
@@ -97,13 +101,20 @@ export function documentOf(record: LogRecord): LogDocument {
     span_id: record.span_id,
     attributes: flatTextOf(record.attributes),
     resource: flatTextOf(record.resource),
-    typed: {
-      body: record.body,
-      attributes: record.attributes,
-      resource: record.resource,
-      scope: record.scope,
-    },
+    typed: typedPartsOf(record),
   };
+}
+
+function typedPartsOf(record: LogRecord): TypedParts {
+  const parts: TypedParts = {
+    attributes: record.attributes,
+    resource: record.resource,
+    scope: record.scope,
+  };
+  const body = record.body;
+  const plain = 'stringValue' in body && body.stringValue === record.message;
+  if (!plain || Object.keys(body).length !== 1) parts.body = body;
+  return parts;
 }
 
 /** Rebuilds a record from the `_source` of a stored document. */
@@ -116,7 +127,7 @@ export function recordOf(source: LogDocument): LogRecord {
     severity_number: source.severity_number,
     severity_text: source.severity_text,
     level: source.level,
-    body: source.typed.body,
+    body: source.typed.body ?? { stringValue: source.message },
     message: source.message,
     trace_id: source.trace_id,
     span_id: source.span_id,

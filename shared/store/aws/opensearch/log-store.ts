@@ -1,6 +1,7 @@
 import { type AwsConfig, requireSetting } from '#shared/config.js';
 import { encodeLogCursor } from '#shared/logs/cursor.js';
 import type { LogLevel, LogQuery, LogRecord } from '#shared/model/log.js';
+import type { Rejection } from '#shared/model/report.js';
 import type {
   LogCountQuery,
   LogLevelCount,
@@ -54,6 +55,45 @@ interface SearchResponseBody {
 }
 
 /**
+ * OpenSearch's limit on a document id, in UTF-8 bytes. A longer id fails
+ * the whole `_bulk` request, so such a record is rejected before it.
+ */
+export const MAX_DOCUMENT_ID_BYTES = 512;
+
+/** The operations of a write and what was settled before sending. */
+interface WritePlan {
+  entries: BulkEntry[];
+  rejected: Rejection[];
+  /** Records whose id came earlier in the batch: duplicates. */
+  repeats: number;
+}
+
+/**
+ * Turns records into `create` operations on their day's index. Only the
+ * first record of each log id is sent, as the DuckDB store keeps it.
+ */
+export function planWrite(records: LogRecord[], prefix: string): WritePlan {
+  const plan: WritePlan = { entries: [], rejected: [], repeats: 0 };
+  const seen = new Set<string>();
+  for (const [index, record] of records.entries()) {
+    const id = record.log_id;
+    const bytes = Buffer.byteLength(id, 'utf8');
+    if (bytes > MAX_DOCUMENT_ID_BYTES) {
+      const reason =
+        `log id of ${bytes} bytes exceeds OpenSearch's limit of ` +
+        `${MAX_DOCUMENT_ID_BYTES} bytes for a document id; send a shorter id`;
+      plan.rejected.push({ index, reason });
+    } else if (seen.has(id)) plan.repeats += 1;
+    else {
+      seen.add(id);
+      const name = dailyIndexOf(prefix, record.time_unix_nano);
+      plan.entries.push(createEntry(index, name, id, documentOf(record)));
+    }
+  }
+  return plan;
+}
+
+/**
  * Log records in daily OpenSearch indices `prefix-YYYY.MM.DD` (UTC), made
  * from the index template of template.ts. A record is a document whose
  * id is its log id, written with `create`, so a record sent again is a
@@ -69,16 +109,19 @@ export class OpenSearchLogStore implements LogStore {
   ) {}
 
   async write(records: LogRecord[]): Promise<WriteResult> {
-    const seen = new Set<string>();
-    const entries: BulkEntry[] = [];
-    for (const [index, record] of records.entries()) {
-      if (seen.has(record.log_id)) continue;
-      seen.add(record.log_id);
-      entries.push(this.entryOf(index, record));
-    }
-    const result = await writeBulk(this.transport, entries, this.bulkOptions);
-    const repeats = records.length - entries.length;
-    return { ...result, duplicates: result.duplicates + repeats };
+    const plan = planWrite(records, this.indexPrefix);
+    const result = await writeBulk(
+      this.transport,
+      plan.entries,
+      this.bulkOptions,
+    );
+    const rejected = [...plan.rejected, ...result.rejected];
+    rejected.sort((a, b) => a.index - b.index);
+    return {
+      written: result.written,
+      duplicates: result.duplicates + plan.repeats,
+      rejected,
+    };
   }
 
   async search(query: LogQuery): Promise<Page<LogRecord>> {
@@ -126,11 +169,6 @@ export class OpenSearchLogStore implements LogStore {
     return counts;
   }
 
-  private entryOf(index: number, record: LogRecord): BulkEntry {
-    const indexName = dailyIndexOf(this.indexPrefix, record.time_unix_nano);
-    return createEntry(index, indexName, record.log_id, documentOf(record));
-  }
-
   /**
    * Searches the named indices. Days without an index are skipped, and
    * no index at all gives an empty answer rather than a 404.
@@ -146,7 +184,7 @@ export class OpenSearchLogStore implements LogStore {
       body,
     });
     if (response.statusCode !== 200) {
-      throw failureOf('a log search', response);
+      throw failureOf('log search', response);
     }
     return response.body as SearchResponseBody;
   }

@@ -106,6 +106,6 @@ export async function ensureIndexTemplate(
     body: logIndexTemplate(indexPrefix),
   });
   if (response.statusCode !== 200) {
-    throw failureOf('storing the log index template', response);
+    throw failureOf('index template update', response);
   }
 }
