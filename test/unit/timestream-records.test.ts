@@ -26,7 +26,7 @@ import {
 
 const WINDOW = { nowMs: T0, memoryRetentionHours: 24, magneticWrites: false };
 
-/** The measures of a record as name -> [type, value]. */
+/** Lists the measures of a record as name -> [type, value]. */
 function measures(point: MetricPoint) {
   const record = buildRecord(point, 'w1');
   return Object.fromEntries(

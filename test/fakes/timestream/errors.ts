@@ -13,7 +13,7 @@ export class TimestreamFakeError extends Error {
     super(message);
   }
 
-  /** The JSON body of the error response. */
+  /** Builds the JSON body of the error response. */
   body(): Record<string, unknown> {
     return {
       __type: `com.amazonaws.timestream.v20181101#${this.type}`,

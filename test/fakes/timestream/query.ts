@@ -18,7 +18,7 @@ export interface ResultSet {
   rows: Datum[][];
 }
 
-/** The Timestream scalar type of a DuckDB column type. */
+/** Maps a DuckDB column type to a Timestream scalar type. */
 function scalarType(type: DuckDBType): string {
   const name = type.toString();
   if (name === 'DOUBLE' || name === 'FLOAT' || name.startsWith('DECIMAL')) {
@@ -69,7 +69,7 @@ function describe(table: FakeTable): ResultSet {
 const unquote = (text: string) =>
   text.startsWith('"') ? text.slice(1, -1).replaceAll('""', '"') : text;
 
-/** The table a `DESCRIBE db.table` names, or undefined for other SQL. */
+/** Finds the table a `DESCRIBE db.table` names, or undefined for other SQL. */
 function describedTable(
   sql: string,
   tables: (db: string, t: string) => FakeTable | undefined,

@@ -48,7 +48,7 @@ export interface TimestreamFake {
   requests: RecordedRequest[];
   /** The requests of one operation. */
   requestsOf(operation: string): RecordedRequest[];
-  /** Answers the next `count` calls of `operation` with throttling. */
+  /** Throttles the next `count` calls of `operation`. */
   throttle(operation: string, count: number): void;
   close(): Promise<void>;
 }
@@ -78,7 +78,7 @@ function send(response: ServerResponse, status: number, body: unknown) {
  * Starts the fake on 127.0.0.1 with a free port. It speaks the AWS JSON
  * 1.0 protocol of Timestream Write and Query (operation in
  * `X-Amz-Target`, errors as `__type` and `Message`), keeps records in an
- * in-memory DuckDB database and answers WriteRecords, Query and
+ * in-memory DuckDB database and serves WriteRecords, Query and
  * DescribeEndpoints. It does not check signatures.
  */
 export async function startTimestreamFake(

@@ -9,7 +9,7 @@ export type Attribute =
   | 'MULTI'
   | 'MEASURE_VALUE';
 
-/** A Timestream column and the DuckDB type that holds it. */
+/** A Timestream column as `DESCRIBE` lists it. */
 export interface Column {
   name: string;
   /** Timestream type in lower case, as `DESCRIBE` prints it. */

@@ -150,14 +150,8 @@ function measuresOf(record: WireRecord) {
   ];
 }
 
-/** Checks a merged record against the table and builds what to store. */
-function checkRecord(
-  table: FakeTable,
-  record: WireRecord,
-  policy: WritePolicy,
-): { stored: StoredRecord; columns: Column[] } {
+function dimensionsOf(record: WireRecord, columns: Column[]) {
   const dimensions = new Map<string, string>();
-  const columns: Column[] = [];
   for (const d of record.Dimensions ?? []) {
     const name = d.Name ?? '';
     checkDimensionName(name);
@@ -165,35 +159,58 @@ function checkRecord(
     dimensions.set(name, d.Value);
     columns.push({ name, type: 'varchar', attribute: 'DIMENSION' });
   }
+  return dimensions;
+}
+
+function measureMapOf(
+  record: WireRecord,
+  dimensions: Map<string, string>,
+  columns: Column[],
+) {
   const measures = new Map<string, DuckDBValue>();
-  const multi = record.MeasureValueType === 'MULTI';
+  const attribute =
+    record.MeasureValueType === 'MULTI' ? 'MULTI' : 'MEASURE_VALUE';
   for (const m of measuresOf(record)) {
-    if (dimensions.has(m.name))
+    if (dimensions.has(m.name)) {
       throw new Rejected(`${m.name} is both a dimension and a measure`);
+    }
     measures.set(m.name, parseMeasure(m.name, m.type, m.value));
-    columns.push({
-      name: m.name,
-      type: m.type.toLowerCase(),
-      attribute: multi ? 'MULTI' : 'MEASURE_VALUE',
-    });
+    columns.push({ name: m.name, type: m.type.toLowerCase(), attribute });
   }
+  return measures;
+}
+
+/** Rejects a column whose type or role differs from the table's. */
+function checkColumns(table: FakeTable, columns: readonly Column[]): void {
   for (const column of columns) {
     const known = table.columns.get(column.name);
-    if (
-      known &&
-      (known.type !== column.type || known.attribute !== column.attribute)
-    ) {
+    if (!known) continue;
+    if (known.type !== column.type || known.attribute !== column.attribute) {
       throw new Rejected(
         `Column ${column.name} is a ${known.attribute} of type ${known.type}, ` +
           `not a ${column.attribute} of type ${column.type}`,
       );
     }
   }
+}
+
+/** Checks a merged record against the table and builds what to store. */
+function checkRecord(
+  table: FakeTable,
+  record: WireRecord,
+  policy: WritePolicy,
+): { stored: StoredRecord; columns: Column[] } {
+  const columns: Column[] = [];
+  const dimensions = dimensionsOf(record, columns);
+  const measures = measureMapOf(record, dimensions, columns);
+  checkColumns(table, columns);
+
   const size = recordSize(record as never);
   if (size > MAX_RECORD_BYTES) {
     throw new Rejected(`${LIMITS}: the record is ${size} bytes, above 2 KB`);
   }
   const timeUs = timeOf(record, policy);
+
   const measureName = record.MeasureName ?? '';
   const key = JSON.stringify([
     measureName,
@@ -203,22 +220,26 @@ function checkRecord(
   const fingerprint = JSON.stringify(
     [...measures].map(([n, v]) => [n, String(v)]).sort(),
   );
-  const stored = {
-    key,
-    measureName,
-    timeUs,
-    dimensions,
-    measures,
-    fingerprint,
-    version: record.Version ?? 1,
+  const version = record.Version ?? 1;
+  return {
+    stored: {
+      key,
+      measureName,
+      timeUs,
+      dimensions,
+      measures,
+      fingerprint,
+      version,
+    },
+    columns,
   };
-  return { stored, columns };
 }
 
 /**
- * Applies Timestream's rule for a record whose key is stored: a higher
- * Version replaces it; otherwise the same measure values are an accepted
- * no-op, and different ones are rejected with the stored version.
+ * Applies Timestream's rule for a record whose key is stored. A higher
+ * Version replaces the stored record. Otherwise the same measure values
+ * are an accepted no-op, and different ones are rejected with the stored
+ * version.
  */
 function versionDecision(
   existing: { version: number; fingerprint: string } | undefined,

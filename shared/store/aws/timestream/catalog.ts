@@ -89,6 +89,9 @@ export async function queryStatistics(
  * Runs `MetricStore.listMetrics`: one page of a service's metric names,
  * each with the type and unit of its latest point and every label key
  * its points carry, sorted by name.
+ *
+ * NOTE: the port gives no time range, so this query scans every stored
+ * point of the service, and Timestream meters it by the bytes scanned.
  */
 export async function listMetricInfo(
   reader: TimestreamReader,

@@ -20,7 +20,7 @@ import {
   timeLiteral,
 } from './sql.js';
 
-/** Where generated SQL reads: the quoted table and its columns. */
+/** The quoted table that generated SQL reads, with its columns. */
 export interface SqlTarget {
   /** `"database"."table"`, already quoted. */
   table: string;
@@ -48,7 +48,7 @@ export interface LabelColumn {
   alias: string;
 }
 
-/** Every label dimension of the table, sorted by label key. */
+/** Lists every label dimension of the table, sorted by label key. */
 export function labelColumns(schema: TableSchema): LabelColumn[] {
   const keys = schema
     .dimensions()
@@ -60,7 +60,7 @@ export function labelColumns(schema: TableSchema): LabelColumn[] {
   return keys.map((key, i) => ({ key, alias: `l${i}` }));
 }
 
-/** A label's value, with a missing label as the empty string. */
+/** Selects a label's value, with a missing label as the empty string. */
 function labelValue(schema: TableSchema, key: string): string {
   const name = labelDimension(key);
   return schema.has(name) ? `coalesce(${quoteIdentifier(name)}, '')` : `''`;
@@ -82,7 +82,7 @@ function matcherSql(schema: TableSchema, matcher: LabelMatcher): string {
   }
 }
 
-/** The WHERE conditions that select a range's points. */
+/** Builds the WHERE conditions that select a range's points. */
 export function rangeWhere(target: SqlTarget, range: MetricRange): string {
   const { schema } = target;
   const filters = [
@@ -99,7 +99,7 @@ const number = (schema: TableSchema, role: keyof typeof MEASURE) =>
   schema.column(MEASURE[role], 'DOUBLE');
 
 /**
- * What each point contributes to a bucket, as in the DuckDB store: a
+ * Builds an aggregate. Each point contributes as in the DuckDB store: a
  * counter or gauge point is one observation of `value`, and a histogram or
  * summary point brings its own sum, count, min and max. `avg` divides the
  * sum of sums by the count of points that have a sum.
@@ -129,7 +129,7 @@ interface GroupColumn {
 }
 
 /**
- * The group columns of an aggregation: every label column when the query
+ * Lists the group columns of an aggregation: every label column when the query
  * has no `group_by` (each label set is a series), else the `group_by`
  * labels with a missing one as the empty string. A label the table has
  * no column for is the constant `''`, which is selected but not grouped.
@@ -211,7 +211,7 @@ export function pointsSql(target: SqlTarget, where: string, limit: number) {
   ].join('\n');
 }
 
-/** The type and unit of the latest point in a range. */
+/** Selects the type and unit of the latest point in a range. */
 export function latestTypeSql(target: SqlTarget, range: MetricRange): string {
   const { schema } = target;
   return [
@@ -223,7 +223,7 @@ export function latestTypeSql(target: SqlTarget, range: MetricRange): string {
 }
 
 /**
- * One page of a service's metric names with the type and unit of each
+ * Selects one page of a service's metric names with the type and unit of each
  * one's latest point, its last time, and per label column (`k0`, `k1`
  * ... in {@link labelColumns} order) how many of its points carry it.
  */
@@ -255,7 +255,7 @@ export function metricListSql(target: SqlTarget, query: MetricListQuery) {
   ].join('\n');
 }
 
-/** The statement that lists a table's columns. */
+/** Builds the statement that lists a table's columns. */
 export function describeSql(table: string): string {
   return `DESCRIBE ${table}`;
 }

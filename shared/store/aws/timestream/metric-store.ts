@@ -73,17 +73,19 @@ function prepare(points: readonly MetricPoint[], window: WriteWindow) {
 
 /**
  * Metric points in a Timestream for LiveAnalytics table, one
- * multi-measure record per point: the metric name is the measure name,
- * the service, the labels and the start of a cumulative series are
- * dimensions, and the value or distribution fields are measures. The
- * point's typed attributes, resource and scope are not stored, because
- * a record is at most 2 KB; the labels carry the attributes as text.
+ * multi-measure record per point. The metric name is the measure name.
+ * The service, the labels and the start of a cumulative series are
+ * dimensions, and the value or distribution fields are measures.
+ *
+ * NOTE: the point's typed attributes, resource and scope are not stored,
+ * because a record is at most 2 KB. The labels keep the attributes as
+ * text, which is all that queries read.
  *
  * A batch is checked, its conflicts are resolved by the shared rule of
  * `shared/metrics/conflicts.ts`, and its records are sent in calls of at
  * most 100. Timestream keeps the first record of a series and time and
- * rejects a different one with its `ExistingVersion`; the adapter reads
- * the stored record back to report it as a duplicate or a conflict.
+ * rejects a different one with its `ExistingVersion`. The adapter then
+ * reads the stored record back to report a duplicate or a conflict.
  */
 export class TimestreamMetricStore implements MetricStore {
   constructor(private readonly settings: () => WriteSettings) {}

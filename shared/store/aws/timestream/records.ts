@@ -233,6 +233,11 @@ export function measureValueSize(type: string | undefined, value: string) {
  * 8 bytes of timestamp, the UTF-8 bytes of each dimension name and value
  * and of the measure name, and each measure's name plus its value (8
  * bytes for DOUBLE and BIGINT, 1 for BOOLEAN, UTF-8 bytes for VARCHAR).
+ *
+ * NOTE: the quotas page gives the 2 KB record limit without saying how
+ * it is counted, so this metering rule is an estimate of it. A record
+ * that Timestream still finds too large is rejected by index and
+ * reported with Timestream's reason.
  */
 export function recordSize(record: _Record): number {
   let size = 8 + utf8(record.MeasureName);

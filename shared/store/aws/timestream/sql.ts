@@ -29,7 +29,7 @@ export function integerLiteral(value: number): string {
   return String(value);
 }
 
-/** A timestamp literal from epoch milliseconds. */
+/** Writes a timestamp literal for epoch milliseconds. */
 export function timeLiteral(ms: number): string {
   return `from_milliseconds(${integerLiteral(ms)})`;
 }
@@ -92,7 +92,7 @@ export class TableSchema {
   }
 }
 
-/** A table reference `"database"."table"`. */
+/** Quotes a table reference as `"database"."table"`. */
 export function tableReference(database: string, table: string): string {
   return `${quoteIdentifier(database)}.${quoteIdentifier(table)}`;
 }
