@@ -50,3 +50,13 @@ export const rejectedRecords = (rejected: RejectedRecord[]) =>
     'One or more records have been rejected. See RejectedRecords for details.',
     { RejectedRecords: rejected },
   );
+
+/** Thrown inside the per-record checks; becomes a RejectedRecords entry. */
+export class Rejected extends Error {
+  constructor(
+    reason: string,
+    readonly existingVersion?: number,
+  ) {
+    super(reason);
+  }
+}

@@ -1,6 +1,12 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import { recordSize } from '#shared/store/aws/timestream/records.js';
-import { type RejectedRecord, rejectedRecords, validation } from './errors.js';
+import {
+  Rejected,
+  type RejectedRecord,
+  rejectedRecords,
+  validation,
+} from './errors.js';
+import { measuresOf, parseMeasure } from './measures.js';
 import type { Column, FakeTable, StoredRecord } from './table.js';
 
 /** A record of a WriteRecords body, fields as the API reference names them. */
@@ -32,16 +38,6 @@ const UNIT_US: Record<string, bigint> = {
 };
 const LIMITS =
   'Records with dimensions or measures that exceed the Timestream defined limits';
-
-/** Thrown inside the per-record checks; becomes a RejectedRecords entry. */
-class Rejected extends Error {
-  constructor(
-    reason: string,
-    readonly existingVersion?: number,
-  ) {
-    super(reason);
-  }
-}
 
 /** Merges CommonAttributes into a record, as WriteRecords documents. */
 export function mergeRecord(
@@ -101,53 +97,6 @@ function timeOf(record: WireRecord, policy: WritePolicy): bigint {
     );
   }
   return us;
-}
-
-/** Parses one measure value by its type; invalid values reject the record. */
-function parseMeasure(name: string, type: string, value: string): DuckDBValue {
-  const invalid = () =>
-    new Rejected(
-      `Invalid ${type} value ${JSON.stringify(value)} for measure ${name}`,
-    );
-  switch (type) {
-    case 'DOUBLE': {
-      const number = Number(value);
-      if (value.trim() === '' || !Number.isFinite(number)) throw invalid();
-      return number;
-    }
-    case 'BIGINT':
-      if (!/^-?\d+$/.test(value)) throw invalid();
-      return BigInt(value);
-    case 'BOOLEAN':
-      if (value !== 'true' && value !== 'false') throw invalid();
-      return value === 'true';
-    case 'VARCHAR':
-      if (value.length === 0 || value.length > 2_048) throw invalid();
-      return value;
-    default:
-      throw invalid();
-  }
-}
-
-function measuresOf(record: WireRecord) {
-  if (record.MeasureValueType === 'MULTI') {
-    const values = record.MeasureValues ?? [];
-    if (values.length === 0)
-      throw new Rejected('A MULTI record needs MeasureValues');
-    return values.map((m) => ({
-      name: m.Name ?? '',
-      type: m.Type ?? '',
-      value: m.Value ?? '',
-    }));
-  }
-  const type = record.MeasureValueType ?? 'DOUBLE';
-  return [
-    {
-      name: `measure_value::${type.toLowerCase()}`,
-      type,
-      value: record.MeasureValue ?? '',
-    },
-  ];
 }
 
 function dimensionsOf(record: WireRecord, columns: Column[]) {
