@@ -22,6 +22,8 @@ import { Construct } from 'constructs';
 import { type Domain, ROUTES, type Route } from '#shared/routes.js';
 
 export interface ApiProps {
+  /** Name of the API in API Gateway. */
+  apiName: string;
   /** The Lambda function serving each domain's routes. */
   handlers: Record<Domain, IFunction>;
   authorizer: IFunction;
@@ -84,6 +86,7 @@ export class ObservatoryApi extends Construct {
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
     this.httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: props.apiName,
       description: 'Observatory telemetry ingest and query API',
       corsPreflight: corsOf(props.corsOrigins),
       createDefaultStage: false,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CustomResource, Duration, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -29,6 +30,8 @@ function templateHash(): string {
  */
 export class LogIndexSetup extends Construct {
   readonly resource: CustomResource;
+  /** The function that stores the template and the policy. */
+  readonly handler: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: LogIndexSetupProps) {
     super(scope, id);
@@ -44,6 +47,7 @@ export class LogIndexSetup extends Construct {
       },
       props.defaults,
     );
+    this.handler = onEvent;
     props.logDomain.grantAccess(onEvent);
 
     const provider = new Provider(this, 'Provider', {

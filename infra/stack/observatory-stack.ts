@@ -76,6 +76,7 @@ export class ObservatoryStack extends Stack {
 
     const { authorizer, ...handlers } = this.functions.byName;
     this.api = new ObservatoryApi(this, 'Api', {
+      apiName: `observatory-${settings.stage}`,
       handlers,
       authorizer,
       corsOrigins: settings.corsOrigins,

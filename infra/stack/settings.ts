@@ -134,6 +134,9 @@ export class ContextError extends Error {
   override name = 'ContextError';
 }
 
+/** A stage name fits a domain name: `observatory-` has 12 of its 28. */
+const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,15}$/;
+
 const RETENTION_VALUES = Object.values(RetentionDays).filter(
   (value): value is RetentionDays => typeof value === 'number',
 );
@@ -174,7 +177,7 @@ const origins = z
 const contextSchema = z.object({
   stage: z
     .string()
-    .regex(/^[a-z][a-z0-9-]{0,15}$/, 'expected 1-16 of a-z, 0-9 and -')
+    .regex(STAGE_PATTERN, 'expected 1-16 of a-z, 0-9 and -, from a letter')
     .optional(),
   removalPolicy: z.enum(['retain', 'destroy']).optional(),
   alarmEmail: z.email().optional(),
@@ -210,6 +213,15 @@ export const CONTEXT_KEYS = Object.keys(contextSchema.shape);
 
 type Context = z.output<typeof contextSchema>;
 
+/** Renders an issue path as `corsOrigins[1]`. */
+function pathText(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, i) =>
+      typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${String(part)}`,
+    )
+    .join('');
+}
+
 function readContext(node: Node): Context {
   const raw: Record<string, unknown> = {};
   for (const key of CONTEXT_KEYS) {
@@ -220,7 +232,7 @@ function readContext(node: Node): Context {
   const parsed = contextSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map(
-    (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    (issue) => `${pathText(issue.path)}: ${issue.message}`,
   );
   throw new ContextError(
     `invalid context value(s): ${problems.join('; ')}; fix them in ` +
@@ -292,8 +304,6 @@ export interface ResolvedSettings {
   search: Required<SearchDomainSettings>;
   throttle: Required<ApiThrottleSettings>;
 }
-
-const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,15}$/;
 
 /** Fills in the documented defaults and checks the stage name. */
 export function resolveSettings(
