@@ -208,7 +208,8 @@ describe('bulk 429 retries', () => {
     const requests = bulkRequests(fake);
     expect(result).toEqual({ written: 3, duplicates: 0, rejected: [] });
     expect(requests.length).toBeGreaterThanOrEqual(2);
-    expect(requests[1] && bulkIds(requests[1])).toEqual([records[0]?.log_id]);
+    const retried = requests[1];
+    expect(retried && bulkIds(retried)).toEqual([records[0]?.log_id]);
   });
 
   it('rejects items still answered 429 after the last attempt', async () => {
@@ -260,7 +261,7 @@ describe('bulk failures', () => {
     const transport = answering(200, { errors: false, items: [] });
 
     await expect(writeBulk(transport, entries)).rejects.toThrow(
-      /of 2 records with 0 results/,
+      /returned 0 results for a _bulk request of 2 records/,
     );
   });
 });

@@ -5,7 +5,7 @@ import {
 } from '#test/fakes/opensearch/server.js';
 
 /**
- * Checks that the fake answers as OpenSearch documents it, so the log
+ * Checks that the fake responds as OpenSearch documents it, so the log
  * store tests that run on it mean something.
  */
 

@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AwsConfig, ConfigError, loadConfig } from '#shared/config.js';
 import { StoreError } from '#shared/errors.js';
+import {
+  createOpenSearchClient,
+  transportOf,
+} from '#shared/store/aws/opensearch/client.js';
 import { createOpenSearchLogStore } from '#shared/store/aws/opensearch/log-store.js';
+import { ensureIndexTemplate } from '#shared/store/aws/opensearch/template.js';
 import { logRecord, T0_MS } from '#test/contract/log-store.contract.js';
 import {
   type FakeOpenSearch,
@@ -24,6 +29,13 @@ function awsConfig(env: Record<string, string>) {
 
 async function writeAndSearch(service: 'es' | 'aoss') {
   fake = await startFakeOpenSearch({ credentials: DUMMY_KEYS });
+  const client = createOpenSearchClient({
+    endpoint: fake.url,
+    region: 'us-east-1',
+    service,
+  });
+  await ensureIndexTemplate(transportOf(client), 'observatory-logs');
+  await client.close();
   const store = createOpenSearchLogStore(
     awsConfig({
       OBSERVATORY_OPENSEARCH_ENDPOINT: fake.url,
@@ -42,6 +54,7 @@ describe('OpenSearch request signing', () => {
       const { requests } = await writeAndSearch(service);
 
       expect(requests.map((request) => request.path)).toEqual([
+        '/_index_template/observatory-logs-template',
         '/_bulk',
         '/observatory-logs-2026.01.15/_search',
       ]);

@@ -6,7 +6,7 @@ export interface ErrorCause {
 }
 
 /**
- * An error the fake answers with. `detail` is the `error` object; for a
+ * An error the fake responds with. `detail` is the `error` object; for a
  * search that failed on every shard it wraps the shard's own error, as
  * OpenSearch's `search_phase_execution_exception` does.
  */
@@ -43,12 +43,12 @@ export function errorBody(error: FakeOpenSearchError): unknown {
   };
 }
 
-/** A 400 `parsing_exception`, raised for a query the fake cannot read. */
+/** Builds a 400 `parsing_exception`, for a query the fake cannot read. */
 export function parsingError(reason: string): FakeOpenSearchError {
   return fakeError(400, 'parsing_exception', reason);
 }
 
-/** A 400 `illegal_argument_exception`. */
+/** Builds a 400 `illegal_argument_exception`. */
 export function illegalArgument(reason: string): FakeOpenSearchError {
   return fakeError(400, 'illegal_argument_exception', reason);
 }

@@ -71,7 +71,9 @@ export function resolveIndices(
 }
 
 function sortKeysOf(sort: unknown): SortKey[] {
-  const entries = Array.isArray(sort) ? sort : sort ? [sort] : [];
+  let entries: unknown[] = [];
+  if (Array.isArray(sort)) entries = sort;
+  else if (sort) entries = [sort];
   return entries.map((entry) => {
     if (typeof entry === 'string') return { field: entry, descending: false };
     const [field, spec] = Object.entries(entry as object)[0] ?? ['', {}];
@@ -143,11 +145,14 @@ function afterValueOf(
 
 /** Orders values as Lucene does: keywords by UTF-8 bytes, missing last. */
 function compareValues(a: SortValue, b: SortValue): number {
-  if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
+  if (a === null && b === null) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
   if (typeof a === 'string' && typeof b === 'string') {
     return Buffer.compare(Buffer.from(a), Buffer.from(b));
   }
-  return a < b ? -1 : a > b ? 1 : 0;
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
 }
 
 function compareRows(keys: SortKey[], a: SortValue[], b: SortValue[]): number {
@@ -245,7 +250,7 @@ function runSearch(targets: FakeIndex[], body: Record<string, unknown>) {
 }
 
 /**
- * Answers `_search` over the resolved indices: the query, `sort`,
+ * Runs `_search` over the resolved indices: the query, `sort`,
  * `search_after`, `from`, `size` and `aggs`. Errors raised while a shard
  * runs the query come back wrapped as search_phase_execution_exception.
  */

@@ -63,12 +63,12 @@ export async function startStoreOnFake(
   };
 }
 
-/** The `_bulk` requests a fake received, oldest first. */
+/** Returns the `_bulk` requests a fake received, oldest first. */
 export function bulkRequests(fake: FakeOpenSearch): RecordedRequest[] {
   return fake.requests.filter((request) => request.path.endsWith('/_bulk'));
 }
 
-/** The document ids a `_bulk` body creates, in order. */
+/** Returns the document ids a `_bulk` body creates, in order. */
 export function bulkIds(request: RecordedRequest): string[] {
   return request.body
     .split('\n')

@@ -10,20 +10,21 @@ import {
 
 /**
  * Largest `_bulk` body sent, in bytes: 10 MiB. Amazon OpenSearch Service
- * caps an HTTP request body at 10 MiB on its smallest instance types, and
- * OpenSearch Serverless caps `_bulk` at 10 MiB too.
+ * limits a request body by instance type, to as little as 10 MiB, so a
+ * body this size fits every domain. A body that a cluster still rejects
+ * with 413 is split in two and sent again.
  */
 export const MAX_BULK_BYTES = 10 * 1024 * 1024;
 
-/** How `_bulk` calls are sized and retried. */
+/** Size and retry settings of `_bulk` calls. */
 export interface BulkOptions {
-  /** Largest body per request, in bytes; {@link MAX_BULK_BYTES} if unset. */
+  /** Largest body per request, in bytes. */
   maxBodyBytes: number;
   /** Calls made for one request before a 429 counts as a failure. */
   maxAttempts: number;
   /** First delay after a 429, in milliseconds; it doubles each time. */
   baseDelayMs: number;
-  /** Longest delay between attempts, in milliseconds. */
+  /** Maximum delay between attempts, in milliseconds. */
   maxDelayMs: number;
   sleep(ms: number): Promise<void>;
 }
@@ -101,8 +102,9 @@ class Outcome {
   readonly rejected: Rejection[] = [];
 
   reject(entries: BulkEntry[], reason: string): void {
-    for (const entry of entries)
+    for (const entry of entries) {
       this.rejected.push({ index: entry.index, reason });
+    }
   }
 
   result(): WriteResult {
@@ -120,7 +122,7 @@ function errorType(error: unknown): string | undefined {
 }
 
 /**
- * Reads each item of a `_bulk` answer. A 409 version conflict on
+ * Reads each item of a `_bulk` response. A 409 version conflict on
  * `create` means the id is stored already, a duplicate. A 429 goes back
  * for another attempt; any other error rejects that record with its
  * reason. Returns the entries to send again.
@@ -134,8 +136,8 @@ function readItems(
   const items = body?.items ?? [];
   if (items.length !== entries.length) {
     throw new StoreError(
-      `OpenSearch answered a _bulk request of ${entries.length} records ` +
-        `with ${items.length} results; expected one result per record`,
+      `OpenSearch returned ${items.length} results for a _bulk request ` +
+        `of ${entries.length} records; expected one result per record`,
     );
   }
 
@@ -147,8 +149,11 @@ function readItems(
     else if (status === 409 && isConflict(item.error)) outcome.duplicates += 1;
     else if (status === 429) retry.push(entry);
     else {
-      const reason = `OpenSearch rejected the record with HTTP ${status}, ${describeError(item.error)}`;
-      outcome.reject([entry], reason);
+      const cause = describeError(item.error);
+      outcome.reject(
+        [entry],
+        `OpenSearch rejected the record with HTTP ${status}, ${cause}`,
+      );
     }
   }
   return retry;
@@ -233,7 +238,8 @@ async function splitTooLarge(
  * Writes entries with `_bulk`, in bodies of at most `maxBodyBytes`, one
  * request at a time. Every record ends as written, duplicate or rejected
  * by its index with the reason. Raises StoreError when the cluster
- * answers a status other than 200, 413 or 429, or a malformed body.
+ * responds with a status other than 200, 413 or 429, or with items that
+ * do not match the operations sent.
  */
 export async function writeBulk(
   transport: OpenSearchTransport,

@@ -15,7 +15,7 @@ export interface OpenSearchRequest {
   ndjson?: string;
 }
 
-/** The status and parsed body of any HTTP answer, errors included. */
+/** The status and parsed body of any HTTP response, errors included. */
 export interface OpenSearchResponse {
   statusCode: number;
   body: unknown;
@@ -26,7 +26,7 @@ export interface OpenSearchTransport {
   send(request: OpenSearchRequest): Promise<OpenSearchResponse>;
 }
 
-/** Where and how to reach the cluster. */
+/** Connection settings of the cluster. */
 export interface OpenSearchClientOptions {
   /** `https://...` URL of the domain or collection endpoint. */
   endpoint: string;
@@ -98,7 +98,7 @@ interface ErrorCause {
 
 /**
  * Renders an OpenSearch error object as `type: reason`, followed by the
- * first root cause or inner cause when it says more.
+ * first root cause or inner cause when it adds detail.
  */
 export function describeError(error: unknown): string {
   if (typeof error === 'string') return error;

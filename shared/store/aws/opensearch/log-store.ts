@@ -96,10 +96,14 @@ export function planWrite(records: LogRecord[], prefix: string): WritePlan {
 /**
  * Log records in daily OpenSearch indices `prefix-YYYY.MM.DD` (UTC), made
  * from the index template of template.ts. A record is a document whose
- * id is its log id, written with `create`, so a record sent again is a
- * no-op, but only within its day's index, which holds every repeat of
- * the same time. Writes are visible to searches after the index's
- * refresh interval (one second by default), not at once.
+ * id is its log id, written with `create`, so a record sent again (same
+ * time, so same index) is a no-op. Unlike the DuckDB store, a write is
+ * visible to searches only after the index refreshes (every second by
+ * default).
+ *
+ * NOTE: ids are unique per daily index, so a source that reuses an id on
+ * another UTC day stores both records, where the DuckDB store keeps the
+ * first.
  */
 export class OpenSearchLogStore implements LogStore {
   constructor(
@@ -171,7 +175,7 @@ export class OpenSearchLogStore implements LogStore {
 
   /**
    * Searches the named indices. Days without an index are skipped, and
-   * no index at all gives an empty answer rather than a 404.
+   * no index at all gives an empty result rather than a 404.
    */
   private async searchIn(
     indices: string,

@@ -5,11 +5,12 @@ import { failureOf } from './client.js';
 const LOWERCASE_NORMALIZER = 'log_lowercase';
 
 /**
- * The mapping of every daily log index. It cannot grow: `dynamic: strict`
- * rejects a field it does not list, and free-form keys live in
- * `flat_object` fields, which index `attributes.app` and
- * `attributes.app.kubernetes.io/name` as two paths of one field instead
- * of an object `app` that would conflict with a string `app`.
+ * The mapping of every daily log index. It cannot grow, because
+ * `dynamic: strict` rejects a field it does not list. Free-form keys live
+ * in `flat_object` fields, which index `attributes.app` and
+ * `attributes.app.kubernetes.io/name` as two paths of one field. Dynamic
+ * mapping would make `app` an object there, which conflicts with a string
+ * `app`.
  *
  * - `timestamp` (`date_nanos`) carries ranges, sorting and buckets. It
  *   holds any time from 1970 to 2262, which covers every non-negative
@@ -33,7 +34,7 @@ export const LOG_MAPPINGS = {
     log_id: { type: 'keyword' },
     service: { type: 'keyword', ignore_above: 8191 },
     level: { type: 'keyword' },
-    severity_number: { type: 'short' },
+    severity_number: { type: 'integer' },
     severity_text: { type: 'keyword', ignore_above: 256 },
     timestamp: {
       type: 'date_nanos',
@@ -59,7 +60,7 @@ export const LOG_MAPPINGS = {
   },
 } as const;
 
-/** The name of the index template for indices named `prefix-*`. */
+/** Returns the name of the index template of the indices `prefix-*`. */
 export function templateNameOf(indexPrefix: string): string {
   return `${indexPrefix}-template`;
 }
