@@ -89,6 +89,22 @@ describe('writes to Timestream', () => {
     }
   });
 
+  it.each([1, 3])('keeps %i calls in flight at most', async (limit) => {
+    await open({
+      fake: { latencyMs: 20 },
+      store: { writeConcurrency: limit },
+    });
+    const points = Array.from({ length: 600 }, (_, i) =>
+      gauge(i, { host: `h${i}` }),
+    );
+
+    const result = await store.write(points);
+
+    expect(result.written).toBe(600);
+    expect(fake.requestsOf('WriteRecords')).toHaveLength(6);
+    expect(fake.maxInFlight('WriteRecords')).toBe(limit);
+  });
+
   it('counts a resent batch of 250 as duplicates', async () => {
     await open();
     const points = Array.from({ length: 250 }, (_, i) =>

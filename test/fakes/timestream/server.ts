@@ -38,6 +38,8 @@ export interface TimestreamFakeOptions {
   pageSize?: number;
   /** Empty pages with a NextToken before a result's first rows. */
   emptyPagesFirst?: number;
+  /** Delay before each response, so concurrent calls overlap. */
+  latencyMs?: number;
 }
 
 /** A running fake of the Timestream Write and Query JSON APIs. */
@@ -50,6 +52,8 @@ export interface TimestreamFake {
   requestsOf(operation: string): RecordedRequest[];
   /** Throttles the next `count` calls of `operation`. */
   throttle(operation: string, count: number): void;
+  /** The most calls of `operation` that were open at one time. */
+  maxInFlight(operation: string): number;
   close(): Promise<void>;
 }
 
@@ -103,6 +107,8 @@ export async function startTimestreamFake(
   );
   const requests: RecordedRequest[] = [];
   const throttled = new Map<string, number>();
+  const inFlight = new Map<string, number>();
+  const maxInFlight = new Map<string, number>();
   let queue: Promise<unknown> = Promise.resolve();
   const findTable = (database: string, table: string) =>
     tables.get(JSON.stringify([database, table]));
@@ -145,6 +151,9 @@ export async function startTimestreamFake(
       : target;
     const body = text ? JSON.parse(text) : {};
     requests.push({ operation, body });
+    const open = (inFlight.get(operation) ?? 0) + 1;
+    inFlight.set(operation, open);
+    maxInFlight.set(operation, Math.max(open, maxInFlight.get(operation) ?? 0));
     const endpoint = `http://${request.headers.host}`;
     // One call at a time, as the DuckDB connection is shared.
     const work = queue.then(async () => {
@@ -164,8 +173,15 @@ export async function startTimestreamFake(
       return handler(body, endpoint);
     });
     queue = work.catch(() => undefined);
+    const settled = await work.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, options.latencyMs ?? 0));
+    inFlight.set(operation, (inFlight.get(operation) ?? 1) - 1);
     try {
-      send(response, 200, await work);
+      if ('error' in settled) throw settled.error;
+      send(response, 200, settled.value);
     } catch (error) {
       if (error instanceof TimestreamFakeError)
         send(response, error.status, error.body());
@@ -185,6 +201,7 @@ export async function startTimestreamFake(
     requestsOf: (operation) =>
       requests.filter((r) => r.operation === operation),
     throttle: (operation, count) => throttled.set(operation, count),
+    maxInFlight: (operation) => maxInFlight.get(operation) ?? 0,
     close: async () => {
       await new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
