@@ -119,6 +119,28 @@ describe('dotted attribute keys', () => {
   });
 });
 
+describe('prototype attribute keys', () => {
+  it.each([['__proto__'], ['constructor']])(
+    'stores and filters the key %s',
+    async (key) => {
+      harness = await startStoreOnFake();
+      const attributes = JSON.parse(
+        `{${JSON.stringify(key)}: {"stringValue": "x"}}`,
+      ) as Attributes;
+      const record = logRecord({ at: 1, attributes });
+      await harness.store.write([record]);
+
+      const page = await harness.store.search(
+        range({ attributes: { [key]: 'x' } }),
+      );
+
+      expect(page.items).toHaveLength(1);
+      expect(Object.keys(page.items[0]?.attributes ?? {})).toEqual([key]);
+      expect(page.items[0]).toEqual(record);
+    },
+  );
+});
+
 describe('log document', () => {
   it('formats nanoseconds with nine fraction digits', () => {
     expect(isoFromNanos(0n)).toBe('1970-01-01T00:00:00.000000000Z');

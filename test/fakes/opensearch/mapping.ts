@@ -256,7 +256,11 @@ export function flatEntries(value: unknown, prefix = ''): [string, string][] {
   return [[prefix, String(value)]];
 }
 
-/** Applies a normalizer's filters; the fake knows `lowercase` only. */
+/**
+ * Applies a normalizer's filters; the fake knows `lowercase` only. It
+ * uses JavaScript's toLowerCase, which differs from Lucene's lowercase
+ * filter for a few characters such as U+0130.
+ */
 export function normalize(
   index: FakeIndex,
   normalizer: string | undefined,

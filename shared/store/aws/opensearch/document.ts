@@ -76,13 +76,15 @@ export function isoFromMsNanos(ms: number): string {
  * {@link MAX_FLAT_ENTRY_BYTES} are left out of the index.
  */
 export function flatTextOf(attributes: Attributes): Record<string, string> {
-  const flat: Record<string, string> = {};
+  const entries: [string, string][] = [];
   for (const [key, value] of Object.entries(attributes)) {
     const text = textFromAnyValue(value);
     const bytes = Buffer.byteLength(key) + Buffer.byteLength(text);
-    if (bytes <= MAX_FLAT_ENTRY_BYTES) flat[key] = text;
+    if (bytes <= MAX_FLAT_ENTRY_BYTES) entries.push([key, text]);
   }
-  return flat;
+  // fromEntries keeps a `__proto__` key as an own property, where an
+  // assignment would set the prototype and lose the key.
+  return Object.fromEntries(entries);
 }
 
 /** Builds the document stored for a record. */

@@ -8,9 +8,9 @@ const LOWERCASE_NORMALIZER = 'log_lowercase';
  * The mapping of every daily log index. It cannot grow, because
  * `dynamic: strict` rejects a field it does not list. Free-form keys live
  * in `flat_object` fields, which index `attributes.app` and
- * `attributes.app.kubernetes.io/name` as two paths of one field. Dynamic
- * mapping would make `app` an object there, which conflicts with a string
- * `app`.
+ * `attributes.app.kubernetes.io/name` as two paths of one field. Under
+ * dynamic mapping the second key would become an object field `app`,
+ * which conflicts with the string field `app`.
  *
  * - `timestamp` (`date_nanos`) carries ranges, sorting and buckets. It
  *   holds any time from 1970 to 2262, which covers every non-negative
@@ -25,8 +25,11 @@ const LOWERCASE_NORMALIZER = 'log_lowercase';
  * - `typed` keeps the OTLP values with their types (64-bit integers as
  *   strings) in `_source` only; `enabled: false` indexes nothing in it.
  *
- * `wildcard` needs OpenSearch 2.15 or later; `flat_object` keys with dots
- * are parsed correctly from 2.12.
+ * `wildcard` needs OpenSearch 2.15 or later, and `flat_object` parses
+ * keys with dots correctly from 2.12.
+ *
+ * NOTE: whether OpenSearch Serverless (`aoss`) accepts `wildcard` and
+ * `flat_object` fields has not been checked against a collection.
  */
 export const LOG_MAPPINGS = {
   dynamic: 'strict',
