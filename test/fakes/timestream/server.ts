@@ -48,11 +48,11 @@ export interface TimestreamFake {
   endpoint: string;
   /** Every request received, in order. */
   requests: RecordedRequest[];
-  /** The requests of one operation. */
+  /** Lists the requests of one operation. */
   requestsOf(operation: string): RecordedRequest[];
   /** Throttles the next `count` calls of `operation`. */
   throttle(operation: string, count: number): void;
-  /** The most calls of `operation` that were open at one time. */
+  /** The maximum number of `operation` calls open at one time. */
   maxInFlight(operation: string): number;
   close(): Promise<void>;
 }
