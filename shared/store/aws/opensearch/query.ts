@@ -87,7 +87,13 @@ function levelsBetween(min?: KnownLevel, max?: KnownLevel): KnownLevel[] {
   return LOG_LEVELS.filter((_, rank) => rank >= low && rank <= high);
 }
 
-/** Matches an attribute's text in the record or in its resource. */
+/**
+ * Matches an attribute's text in the record or in its resource.
+ *
+ * NOTE: `flat_object` indexes each entry as the term `path=value`, so a
+ * key containing `=` can collide: key `a=b` with value `c` also matches
+ * the filter `a` = `b=c`. The DuckDB store compares key and value apart.
+ */
 function attributeClause(key: string, value: string): Clause {
   return {
     bool: {
