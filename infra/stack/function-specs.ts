@@ -41,6 +41,9 @@ export const FUNCTION_SPECS: Record<FunctionName, FunctionSpec> = {
   },
   authorizer: {
     entry: 'functions/authorizer/handler.ts',
+    // NOTE: the authorizer handler calls openStores without a store list,
+    // so with STORAGE=aws it opens all five and fails at cold start on the
+    // first missing variable. It needs `openStores(config, ['config'])`.
     stores: ['config'],
     memoryMiB: 256,
     timeout: Duration.seconds(5),
@@ -88,6 +91,18 @@ export const FUNCTION_SPECS: Record<FunctionName, FunctionSpec> = {
     timeout: API_TIMEOUT,
     description: 'Observatory OTLP/HTTP receiver',
   },
+};
+
+/**
+ * The custom resource function that stores the log index template and
+ * retention policy on each deploy.
+ */
+export const LOG_INDEX_SETUP_SPEC: FunctionSpec = {
+  entry: 'infra/stack/log-index/handler.ts',
+  stores: ['logs'],
+  memoryMiB: 256,
+  timeout: Duration.minutes(2),
+  description: 'Observatory log index template and retention policy',
 };
 
 /** Function names in a fixed order, for loops and tests. */

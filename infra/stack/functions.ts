@@ -4,7 +4,6 @@ import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { StoreName } from '#shared/store/open.js';
 import {
   LAMBDA_ARCHITECTURE,
   LAMBDA_RUNTIME,
@@ -27,15 +26,6 @@ export interface LambdaDefaults {
   removalPolicy: RemovalPolicy;
 }
 
-/** A function's own settings, on top of {@link LambdaDefaults}. */
-export interface LambdaSpec {
-  entry: string;
-  stores: readonly StoreName[];
-  memoryMiB: number;
-  timeout: FunctionSpec['timeout'];
-  description: string;
-}
-
 /**
  * Builds one Lambda function with Observatory's runtime, bundling, X-Ray
  * tracing and a log group of its own with a retention.
@@ -43,7 +33,7 @@ export interface LambdaSpec {
 export function createLambda(
   scope: Construct,
   id: string,
-  spec: LambdaSpec,
+  spec: FunctionSpec,
   defaults: LambdaDefaults,
 ): NodejsFunction {
   const logGroup = new LogGroup(scope, `${id}Logs`, {

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { CustomResource, Duration, Validations } from 'aws-cdk-lib';
+import { CustomResource, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { logIndexTemplate } from '#shared/store/aws/opensearch/template.js';
+import { LOG_INDEX_SETUP_SPEC } from './function-specs.js';
 import { createLambda, type LambdaDefaults } from './functions.js';
 import { LOG_INDEX_PREFIX, type LogDomain } from './log-domain.js';
 import type { LogIndexSetupProperties } from './log-index/handler.js';
@@ -38,13 +39,7 @@ export class LogIndexSetup extends Construct {
     const onEvent = createLambda(
       this,
       'Handler',
-      {
-        entry: 'infra/stack/log-index/handler.ts',
-        stores: ['logs'],
-        memoryMiB: 256,
-        timeout: Duration.minutes(2),
-        description: 'Observatory log index template and retention policy',
-      },
+      LOG_INDEX_SETUP_SPEC,
       props.defaults,
     );
     this.handler = onEvent;
