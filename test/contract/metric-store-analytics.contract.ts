@@ -19,7 +19,7 @@ import {
 const HOUR = 3_600_000;
 const SUMMARY_NAME = 'rpc.latency';
 
-/** A `job.runs` counter point with the given labels and temporality. */
+/** Builds a `job.runs` counter point with the given labels and fields. */
 function run(
   value: number,
   labels: Record<string, string>,
@@ -33,7 +33,7 @@ function run(
   };
 }
 
-/** A `rpc.latency` summary point with the given quantiles. */
+/** Builds a `rpc.latency` summary point with the given quantiles. */
 function summary(
   quantiles: { quantile: number; value: number }[],
   timestampMs = at(0),
