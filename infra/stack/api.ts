@@ -19,7 +19,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type Domain, ROUTES, type Route } from '#shared/routes.js';
+import { type Domain, ROUTES, type Route, routeKey } from '#shared/routes.js';
 
 export interface ApiProps {
   /** Name of the API in API Gateway. */
@@ -93,36 +93,25 @@ export class ObservatoryApi extends Construct {
     });
     this.stage = this.createStage(props);
 
-    const authorizer = new HttpLambdaAuthorizer(
-      'ApiKeyAuthorizer',
-      props.authorizer,
-      {
-        responseTypes: [HttpLambdaResponseType.SIMPLE],
-        // The authorizer must see every request, because a key may arrive
-        // in x-api-key or in Authorization, and API Gateway answers 401 by
-        // itself, without calling the authorizer, when any identity source
-        // is missing. With no identity source, caching must be off; the
-        // authorizer caches key lookups itself, per key id.
-        identitySource: [],
-        resultsCacheTtl: Duration.seconds(0),
-      },
-    );
+    const authorizer = apiKeyAuthorizer(props.authorizer);
     const integrations = new Map<Domain, HttpLambdaIntegration>();
     const integrationOf = (domain: Domain) => {
-      let integration = integrations.get(domain);
-      if (!integration) {
-        integration = new HttpLambdaIntegration(
+      const integration =
+        integrations.get(domain) ??
+        new HttpLambdaIntegration(
           `${domain}Integration`,
           props.handlers[domain],
         );
-        integrations.set(domain, integration);
-      }
+      integrations.set(domain, integration);
       return integration;
     };
 
-    this.routes = ROUTES.map((route, index) => {
+    // Ids come from the route key, so reordering the route table does not
+    // replace routes, which would clash with the routes they replace.
+    this.routes = ROUTES.map((route) => {
       const open = route.scope === 'none';
-      const httpRoute = new HttpRoute(this, `Route${index}`, {
+      const id = `Route ${routeKey(route).replaceAll('/', '_')}`;
+      const httpRoute = new HttpRoute(this, id, {
         httpApi: this.httpApi,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
         integration: integrationOf(route.domain),
@@ -150,11 +139,24 @@ export class ObservatoryApi extends Construct {
   }
 }
 
+/**
+ * Builds the Lambda authorizer with simple responses. It must see every
+ * request, because a key may arrive in x-api-key or in Authorization, and
+ * API Gateway returns 401 itself, without calling the authorizer, when
+ * any identity source is missing. With no identity source, caching must
+ * be off; the authorizer caches key lookups itself, per key id.
+ */
+function apiKeyAuthorizer(handler: IFunction): HttpLambdaAuthorizer {
+  return new HttpLambdaAuthorizer('ApiKeyAuthorizer', handler, {
+    responseTypes: [HttpLambdaResponseType.SIMPLE],
+    identitySource: [],
+    resultsCacheTtl: Duration.seconds(0),
+  });
+}
+
 function acknowledgeOpenRoute(httpRoute: HttpRoute, route: Route): void {
   Validations.of(httpRoute).acknowledge({
     id: 'AwsSolutions-APIG4',
-    reason:
-      `${route.method} ${route.path} is the liveness check that load ` +
-      'balancers and uptime probes call without a key; it reads no data',
+    reason: `${route.method} ${route.path} takes no API key: ${route.summary}`,
   });
 }

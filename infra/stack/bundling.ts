@@ -84,7 +84,7 @@ export function lambdaBuildSettings(
   };
 }
 
-/** The same settings as NodejsFunction bundling options (no Docker). */
+/** Converts the same settings to NodejsFunction bundling options, no Docker. */
 export function nodejsBundling(stores: readonly StoreName[]): BundlingOptions {
   const settings = lambdaBuildSettings(stores);
   return {

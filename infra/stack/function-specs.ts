@@ -5,7 +5,7 @@ import type { StoreName } from '#shared/store/open.js';
 /** Every Lambda function of the API: one per route domain, plus the authorizer. */
 export type FunctionName = Domain | 'authorizer';
 
-/** How one function is built and sized. */
+/** Entry, stores and size of one function. */
 export interface FunctionSpec {
   /** Handler module, relative to the repository root; it exports `handler`. */
   entry: string;

@@ -19,7 +19,7 @@ import {
 import type { LogLevel } from './settings.js';
 import { connectStores, type StoreResources } from './store-access.js';
 
-/** What every Observatory function shares. */
+/** Settings that every Observatory function shares. */
 export interface LambdaDefaults {
   logLevel: LogLevel;
   logRetention: RetentionDays;

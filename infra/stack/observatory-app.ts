@@ -1,7 +1,7 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { settingsFromContext } from './context.js';
 import { ObservatoryStack } from './observatory-stack.js';
-import { settingsFromContext } from './settings.js';
 
 /**
  * Adds the Observatory stack to `app`, configured from the app's context,

@@ -16,7 +16,7 @@ const ADAPTER_FOLDERS: Record<StoreName, string> = {
   topology: 'shared/store/aws/dynamodb/',
 };
 
-/** The adapter module of each store, as bundled. */
+/** Returns the source file of a store's adapter module. */
 function adapterFileOf(store: StoreName): string {
   const module = ADAPTER_IMPORTS[store]
     .replace(/^\.\//, '')

@@ -1,8 +1,9 @@
 import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { settingsFromContext } from '#infra/stack/context.js';
 import { zoneAwarenessOf } from '#infra/stack/log-domain.js';
-import { ContextError, settingsFromContext } from '#infra/stack/settings.js';
+import { ContextError } from '#infra/stack/settings.js';
 import { logicalIdOf, resourcesOf, synthesize } from './synth-stack.js';
 
 /** Every context key set, as strings, the way `cdk deploy -c` passes them. */

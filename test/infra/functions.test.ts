@@ -61,7 +61,7 @@ function functionOf(name: FunctionName) {
   };
 }
 
-/** Every statement of the policies attached to a function's role. */
+/** Collects the statements of the policies on a function's role. */
 function statementsOf(name: FunctionName): Record<string, any>[] {
   const role = stack.functions.byName[name].role;
   const roleId = logicalIdOf(stack, role as never);

@@ -14,8 +14,8 @@ import type {
 import { logIndexTemplate } from '#shared/store/aws/opensearch/template.js';
 
 /**
- * Records each request and answers from `route`, keyed by method and
- * path; an unrouted request gets a 500.
+ * Records each request and returns the response that `route` lists for
+ * its method and path, or a 500 for a request it does not list.
  */
 function fakeCluster(
   route: Record<string, OpenSearchResponse | OpenSearchResponse[]>,

@@ -12,9 +12,10 @@ export interface SynthesizedStack {
 /**
  * Builds the app as `cdk synth` does, from `context`, and synthesizes it
  * with the cdk-nag checks, which throw on any finding not acknowledged.
- * Bundling is skipped (bundles.test.ts and synth.test.ts build them) and
- * so is CDK's built-in CloudFormation validation, which takes about 30
- * seconds per synth; synth.test.ts runs it through the CLI.
+ * Bundling is skipped, because bundles.test.ts and synth.test.ts build the
+ * bundles. CDK's built-in CloudFormation validation is skipped too, since
+ * it takes about 30 seconds per synth; synth.test.ts runs it through the
+ * CLI.
  */
 export function synthesize(
   context: Record<string, unknown> = {},
@@ -44,7 +45,7 @@ export function resourcesOf(
   return template.findResources(type) as Record<string, TemplateResource>;
 }
 
-/** The logical id of a construct's CloudFormation resource. */
+/** Returns the logical id of a construct's CloudFormation resource. */
 export function logicalIdOf(
   stack: ObservatoryStack,
   construct: { node: { defaultChild?: unknown } },
