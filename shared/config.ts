@@ -13,6 +13,31 @@ const positiveInt = (fallback: number) =>
 
 const optionalText = z.string().trim().min(1).optional();
 
+/**
+ * A JSON object of strings, such as a map from CloudWatch Logs group names
+ * to service names. Empty or unset is an empty map.
+ */
+const jsonStringMap = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    if (text === undefined || text.trim() === '') return {};
+    try {
+      const value: unknown = JSON.parse(text);
+      const parsed = z.record(z.string(), z.string().min(1)).safeParse(value);
+      if (parsed.success) return parsed.data;
+    } catch {
+      // Reported below with the expected shape.
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'expected a JSON object of non-empty strings, such as ' +
+        '{"/aws/lambda/checkout": "checkout"}',
+    });
+    return z.NEVER;
+  });
+
 const flag = z
   .enum(['true', 'false', '1', '0'])
   .default('false')
@@ -42,6 +67,9 @@ const envSchema = z.object({
   OBSERVATORY_DYNAMODB_ENDPOINT: z.url().optional(),
   OBSERVATORY_TIMESTREAM_WRITE_ENDPOINT: z.url().optional(),
   OBSERVATORY_TIMESTREAM_QUERY_ENDPOINT: z.url().optional(),
+  OBSERVATORY_FIREHOSE_ACCESS_KEY: optionalText,
+  OBSERVATORY_LOG_GROUP_SERVICES: jsonStringMap,
+  OBSERVATORY_STREAM_DLQ_URL: z.url().optional(),
 });
 
 type Env = z.output<typeof envSchema>;
@@ -80,6 +108,23 @@ export interface Config {
   /** How far in the future an ingested timestamp may lie, in milliseconds. */
   ingestMaxFutureMs: number;
   aws: AwsConfig;
+  streams: StreamConfig;
+}
+
+/** Settings of stream ingestion: Kinesis records and Firehose deliveries. */
+export interface StreamConfig {
+  /**
+   * The key Firehose sends in `X-Amz-Firehose-Access-Key`. Without it the
+   * Firehose route rejects every request.
+   */
+  firehoseAccessKey: string | undefined;
+  /** Service name per CloudWatch Logs group, overriding the default. */
+  logGroupServices: Record<string, string>;
+  /**
+   * SQS queue that receives records which can never be stored; without it
+   * they are only logged.
+   */
+  deadLetterQueueUrl: string | undefined;
 }
 
 function awsConfigOf(vars: Env): AwsConfig {
@@ -122,6 +167,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestMaxAgeMs: vars.OBSERVATORY_INGEST_MAX_AGE_HOURS * 3_600_000,
     ingestMaxFutureMs: vars.OBSERVATORY_INGEST_MAX_FUTURE_MINUTES * 60_000,
     aws: awsConfigOf(vars),
+    streams: {
+      firehoseAccessKey: vars.OBSERVATORY_FIREHOSE_ACCESS_KEY,
+      logGroupServices: vars.OBSERVATORY_LOG_GROUP_SERVICES,
+      deadLetterQueueUrl: vars.OBSERVATORY_STREAM_DLQ_URL,
+    },
   };
 }
 
