@@ -1,16 +1,13 @@
+import {
+  MAX_ATTRIBUTE_KEY_BYTES,
+  MAX_ATTRIBUTE_VALUE_BYTES,
+  MAX_LOG_ATTRIBUTES,
+} from '#shared/limits.js';
 import type { AnyValue, Attributes } from '#shared/model/attributes.js';
 import type { LogRecord } from '#shared/model/log.js';
-import {
-  MAX_ATTRIBUTE_VALUE_BYTES,
-  truncateUtf8,
-} from '#shared/traces/caps.js';
+import { isOversizedKey, truncateUtf8 } from '#shared/traces/caps.js';
 
-/**
- * Maximum keys in a record's `attributes`, and separately in `resource`.
- * A record with more is rejected rather than cut, because the log model
- * has no field to count dropped keys.
- */
-export const MAX_LOG_ATTRIBUTES = 256;
+export { MAX_LOG_ATTRIBUTES } from '#shared/limits.js';
 
 function capValue(value: AnyValue): AnyValue {
   if ('stringValue' in value) {
@@ -51,14 +48,25 @@ export function capLogAttributes(record: LogRecord): LogRecord {
   };
 }
 
-/** Returns why a record has too many attribute keys, or undefined. */
+/**
+ * Returns why a record has too many attribute keys or a key over the key
+ * size cap, or undefined.
+ */
 export function tooManyAttributes(record: LogRecord): string | undefined {
   for (const field of ['attributes', 'resource'] as const) {
-    const count = Object.keys(record[field]).length;
-    if (count > MAX_LOG_ATTRIBUTES) {
+    const keys = Object.keys(record[field]);
+    if (keys.length > MAX_LOG_ATTRIBUTES) {
       return (
-        `${field} has ${count} keys; the limit is ${MAX_LOG_ATTRIBUTES} ` +
-        'per record'
+        `${field} has ${keys.length} keys; the limit is ` +
+        `${MAX_LOG_ATTRIBUTES} per record`
+      );
+    }
+    const long = keys.find(isOversizedKey);
+    if (long !== undefined) {
+      return (
+        `${field} key ${JSON.stringify(long.slice(0, 32))}... is longer ` +
+        `than ${MAX_ATTRIBUTE_KEY_BYTES} bytes; use a short key and put ` +
+        'the text in the value'
       );
     }
   }

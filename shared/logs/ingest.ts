@@ -1,27 +1,25 @@
 import type { Deps } from '#shared/deps.js';
 import { type ErrorDetail, ValidationError } from '#shared/errors.js';
 import { zodDetails } from '#shared/http/zod-details.js';
+import { MAX_LOG_MESSAGE_BYTES } from '#shared/limits.js';
 import type { LogRecord } from '#shared/model/log.js';
 import type { IngestReport, Rejection } from '#shared/model/report.js';
 import { type IngestWindow, outsideWindow } from '#shared/model/time.js';
+import { serviceNameProblem } from '#shared/traces/caps.js';
 import { capLogAttributes, tooManyAttributes } from './caps.js';
 import { logRecordFromInput } from './record.js';
 import { logInputSchema } from './schema.js';
 
+export { MAX_LOG_MESSAGE_BYTES } from '#shared/limits.js';
 export { logIdOf } from './log-id.js';
-
-/**
- * Largest log message accepted, in UTF-8 bytes. Longer records are rejected
- * rather than cut, so a stack trace is never stored half-way.
- */
-export const MAX_LOG_MESSAGE_BYTES = 256 * 1024;
 
 const NANOS_PER_MS = 1_000_000n;
 
 /**
  * Checks the rules every log record must meet, whatever its source: a time
- * inside the ingest window, a message within the size cap and no more
- * attribute keys than MAX_LOG_ATTRIBUTES. Returns the reason it fails, or
+ * inside the ingest window, a message within the size cap, a service name
+ * within its cap, and no more attribute keys than MAX_LOG_ATTRIBUTES, none
+ * longer than MAX_ATTRIBUTE_KEY_BYTES. Returns the reason it fails, or
  * undefined.
  */
 export function checkLogRecord(
@@ -39,7 +37,7 @@ export function checkLogRecord(
       `${MAX_LOG_MESSAGE_BYTES} bytes; split the record`
     );
   }
-  return tooManyAttributes(record);
+  return serviceNameProblem(record.service) ?? tooManyAttributes(record);
 }
 
 function windowOf(deps: Deps): IngestWindow {

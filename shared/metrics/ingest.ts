@@ -2,6 +2,7 @@ import type { Deps } from '../deps.js';
 import type { MetricPoint } from '../model/metric.js';
 import type { IngestReport, Rejection } from '../model/report.js';
 import type { IngestWindow } from '../model/time.js';
+import { capPointValues } from './caps.js';
 import { type IndexedPoint, resolveBatchConflicts } from './conflicts.js';
 import { describeProblem, pointProblem } from './rules.js';
 
@@ -22,7 +23,7 @@ function checkPoints(items: IndexedPoint[], window: IngestWindow) {
     if (problem) {
       rejected.push({ index: item.index, reason: describeProblem(problem) });
     } else {
-      valid.push(item);
+      valid.push({ ...item, point: capPointValues(item.point) });
     }
   }
   return { valid, rejected };

@@ -5,6 +5,7 @@ import type {
   SummaryData,
 } from '../model/metric.js';
 import { type IngestWindow, outsideWindow } from '../model/time.js';
+import { labelsProblem, resourceProblem } from './caps.js';
 
 /** A problem with a point: the field and a message that names the fix. */
 export interface PointProblem {
@@ -220,10 +221,11 @@ function timeProblem(
 }
 
 /**
- * Checks a domain point before it is stored: names present, finite
- * numbers, counts that are non-negative integers, a consistent bucket
- * layout, quantiles in [0, 1], non-negative monotonic counters and a
- * timestamp inside the ingest window. Returns the first problem found.
+ * Checks a domain point before it is stored: names present, label and
+ * resource caps, finite numbers, counts that are non-negative integers, a
+ * consistent bucket layout, quantiles in [0, 1], non-negative monotonic
+ * counters and a timestamp inside the ingest window. Returns the first
+ * problem found.
  */
 export function pointProblem(
   point: MetricPoint,
@@ -235,5 +237,10 @@ export function pointProblem(
   if (point.name.trim() === '') {
     return { field: 'name', message: 'is empty; send the metric name' };
   }
-  return payloadProblem(point) ?? timeProblem(point, window);
+  return (
+    labelsProblem(point) ??
+    resourceProblem(point) ??
+    payloadProblem(point) ??
+    timeProblem(point, window)
+  );
 }

@@ -1,13 +1,11 @@
 import { z } from 'zod';
+import {
+  MAX_LABEL_KEY_LENGTH,
+  MAX_LABEL_VALUE_LENGTH,
+  MAX_METRIC_LABELS as MAX_LABELS,
+} from '../limits.js';
 import { timestampSchema } from '../model/time.js';
 import { bucketLayoutProblem, bucketTotalProblem } from './rules.js';
-
-/** Maximum number of labels on one point. */
-export const MAX_LABELS = 64;
-/** Maximum length of a label key, in characters. */
-export const MAX_LABEL_KEY_LENGTH = 256;
-/** Maximum length of a label value, in characters. */
-export const MAX_LABEL_VALUE_LENGTH = 2048;
 
 function finiteNumber() {
   return z.number({

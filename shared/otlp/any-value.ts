@@ -1,3 +1,4 @@
+import { MAX_ANY_VALUE_DEPTH } from '../limits.js';
 import type { AnyValue, Attributes, KeyValue } from '../model/attributes.js';
 import type { InstrumentationScope } from '../model/span.js';
 import {
@@ -33,9 +34,6 @@ function readFiniteAttributeDouble(value: unknown, path: string): number {
   return number;
 }
 
-/** Deepest nesting of array and kvlist values accepted. */
-export const MAX_VALUE_DEPTH = 32;
-
 function readScalar(
   object: Record<string, unknown>,
   path: string,
@@ -68,10 +66,10 @@ function readNested(
   path: string,
   depth: number,
 ): AnyValue {
-  if (depth >= MAX_VALUE_DEPTH) {
+  if (depth >= MAX_ANY_VALUE_DEPTH) {
     throw new FieldError(
       path,
-      `invalid value: nested deeper than ${MAX_VALUE_DEPTH} levels`,
+      `invalid value: nested deeper than ${MAX_ANY_VALUE_DEPTH} levels`,
     );
   }
   if ('arrayValue' in object) {

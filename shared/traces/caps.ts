@@ -1,20 +1,24 @@
+import {
+  MAX_ATTRIBUTE_KEY_BYTES,
+  MAX_ATTRIBUTE_VALUE_BYTES,
+  MAX_RESOURCE_ATTRIBUTES,
+  MAX_SERVICE_NAME_LENGTH,
+  MAX_SPAN_ATTRIBUTES,
+  MAX_SPAN_EVENTS,
+  MAX_SPAN_LINKS,
+  TRUNCATION_MARK,
+} from '../limits.js';
 import type { AnyValue, Attributes } from '../model/attributes.js';
 import type { Span } from '../model/span.js';
 
-/**
- * Most attributes kept per span, event and link, and most events and
- * links per span: the default limits of the OpenTelemetry SDKs. Further
- * items are dropped and counted in the `dropped_*` fields.
- */
-export const MAX_ATTRIBUTES = 128;
-export const MAX_EVENTS = 128;
-export const MAX_LINKS = 128;
+export {
+  MAX_ATTRIBUTE_VALUE_BYTES,
+  MAX_SPAN_ATTRIBUTES as MAX_ATTRIBUTES,
+  MAX_SPAN_EVENTS as MAX_EVENTS,
+  MAX_SPAN_LINKS as MAX_LINKS,
+  TRUNCATION_MARK,
+} from '../limits.js';
 
-/** Maximum size of a string attribute value, in UTF-8 bytes. */
-export const MAX_ATTRIBUTE_VALUE_BYTES = 8192;
-
-/** Appended to a shortened value so readers can tell it was cut. */
-export const TRUNCATION_MARK = '…';
 const MARK_BYTES = Buffer.byteLength(TRUNCATION_MARK);
 
 /** Shortens text to the byte cap on a UTF-8 character boundary. */
@@ -46,17 +50,42 @@ function capValue(value: AnyValue): AnyValue {
   return value;
 }
 
-/** Caps an attribute map; returns it with the number of keys dropped. */
+/**
+ * Returns why a service name cannot be stored, or undefined. Every item
+ * stores its service name, and it appears in URLs, so it is capped like a
+ * label rather than like an attribute value.
+ */
+export function serviceNameProblem(service: string): string | undefined {
+  if (service.length <= MAX_SERVICE_NAME_LENGTH) return undefined;
+  return (
+    `service name of ${service.length} characters is longer than ` +
+    `${MAX_SERVICE_NAME_LENGTH}; send a short service.name`
+  );
+}
+
+/** Tells whether an attribute key is longer than the key cap. */
+export function isOversizedKey(key: string): boolean {
+  return (
+    key.length > MAX_ATTRIBUTE_KEY_BYTES / 3 &&
+    Buffer.byteLength(key, 'utf8') > MAX_ATTRIBUTE_KEY_BYTES
+  );
+}
+
+/**
+ * Caps an attribute map: keys over the key cap are dropped, then keys
+ * beyond the count cap. Returns the map and the number of keys dropped.
+ */
 function capAttributes(attributes: Attributes): [Attributes, number] {
   const entries = Object.entries(attributes);
   const kept = entries
-    .slice(0, MAX_ATTRIBUTES)
+    .filter(([key]) => !isOversizedKey(key))
+    .slice(0, MAX_SPAN_ATTRIBUTES)
     .map(([key, value]) => [key, capValue(value)] as const);
   return [Object.fromEntries(kept), entries.length - kept.length];
 }
 
 /** Caps the size of every string value in a map, keeping all keys. */
-function capValues(attributes: Attributes): Attributes {
+export function capValues(attributes: Attributes): Attributes {
   const out: Attributes = {};
   for (const [key, value] of Object.entries(attributes)) {
     out[key] = capValue(value);
@@ -66,17 +95,18 @@ function capValues(attributes: Attributes): Attributes {
 
 /**
  * Applies the size and count caps to a span, counting what it drops in
- * the span's `dropped_*` fields. Resource and scope attributes are capped
- * in size only: OTLP has no field to count keys dropped from them.
+ * the span's `dropped_*` fields. Resource and scope values are shortened
+ * here too, but their keys are never dropped, because the span model has
+ * no field to count them: see {@link resourceCapProblem}.
  */
 export function capSpan(span: Span): Span {
   const [attributes, droppedAttributes] = capAttributes(span.attributes);
-  const events = span.events.slice(0, MAX_EVENTS).map((event) => {
+  const events = span.events.slice(0, MAX_SPAN_EVENTS).map((event) => {
     const [capped, dropped] = capAttributes(event.attributes);
     const count = event.dropped_attributes_count + dropped;
     return { ...event, attributes: capped, dropped_attributes_count: count };
   });
-  const links = span.links.slice(0, MAX_LINKS).map((link) => {
+  const links = span.links.slice(0, MAX_SPAN_LINKS).map((link) => {
     const [capped, dropped] = capAttributes(link.attributes);
     const count = link.dropped_attributes_count + dropped;
     return { ...link, attributes: capped, dropped_attributes_count: count };
@@ -94,4 +124,29 @@ export function capSpan(span: Span): Span {
     dropped_links_count:
       span.dropped_links_count + span.links.length - links.length,
   };
+}
+
+/**
+ * Returns why a span cannot be stored under the service name and resource
+ * caps, or undefined. Its resource and scope are shared by every span of
+ * their request, so their key counts are checked here rather than cut.
+ */
+export function resourceCapProblem(span: Span): string | undefined {
+  const service = serviceNameProblem(span.service);
+  if (service) return service;
+  const maps = [
+    ['resource', span.resource],
+    ['scope attributes', span.scope.attributes],
+  ] as const;
+  for (const [name, attributes] of maps) {
+    const count = Object.keys(attributes).length;
+    if (count > MAX_RESOURCE_ATTRIBUTES) {
+      return (
+        `${name} has ${count} keys, above the limit of ` +
+        `${MAX_RESOURCE_ATTRIBUTES}; move per-request detail to span ` +
+        'attributes'
+      );
+    }
+  }
+  return undefined;
 }

@@ -3,7 +3,7 @@ import type { IngestReport, Rejection } from '../model/report.js';
 import type { Span } from '../model/span.js';
 import { type IngestWindow, outsideWindow } from '../model/time.js';
 import { recordTopology } from '../topology/record.js';
-import { capSpan } from './caps.js';
+import { capSpan, resourceCapProblem } from './caps.js';
 import { msFromNanos } from './timestamps.js';
 
 /** A span with its index in the request it came from. */
@@ -51,9 +51,10 @@ function screen(items: IndexedSpan[], window: IngestWindow) {
   const rejected: Rejection[] = [];
 
   for (const item of items) {
-    const outside = windowReason(item.span, window);
-    if (outside) {
-      rejected.push({ index: item.index, reason: outside });
+    const problem =
+      windowReason(item.span, window) ?? resourceCapProblem(item.span);
+    if (problem) {
+      rejected.push({ index: item.index, reason: problem });
       continue;
     }
     const key = `${item.span.trace_id}/${item.span.span_id}`;
