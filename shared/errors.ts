@@ -61,6 +61,20 @@ export class UnsupportedMediaTypeError extends ObservatoryError {
   }
 }
 
+/**
+ * A failure the client should retry, such as a store that failed while
+ * storing an idempotent ingest request. Maps to a 503 with a Retry-After
+ * header of `retryAfterSeconds`.
+ */
+export class ServiceUnavailableError extends ObservatoryError {
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, cause?: unknown, retryAfterSeconds = 5) {
+    super(503, 'unavailable', message, { cause });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** Raised by a store adapter when its backend fails; maps to a 500. */
 export class StoreError extends ObservatoryError {
   constructor(message: string, cause?: unknown) {

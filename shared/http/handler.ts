@@ -12,8 +12,11 @@ import {
   ForbiddenError,
   NotFoundError,
   ObservatoryError,
+  ServiceUnavailableError,
   UnauthorizedError,
+  ValidationError,
 } from '../errors.js';
+import { MAX_RESPONSE_BYTES } from '../limits.js';
 import type { RouteKey } from '../routes.js';
 import { decodeBody } from './body.js';
 import { toJson } from './json.js';
@@ -68,28 +71,79 @@ function toApiRequest(event: Event, context: Context): ApiRequest {
   };
 }
 
+/**
+ * Headers on every response. `nosniff` stops a browser from reading a
+ * JSON body that quotes user text (a log message with HTML) as a page.
+ */
+const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff' } as const;
+
 /** Turns an {@link ApiResponse} into API Gateway's structured result. */
 export function toResult(response: ApiResponse): Result {
   if (response.raw) {
     return {
       statusCode: response.status,
-      headers: response.headers,
+      headers: { ...response.headers, ...SECURITY_HEADERS },
       body: response.raw.toString('base64'),
       isBase64Encoded: true,
     };
   }
   return {
     statusCode: response.status,
-    headers: { 'content-type': 'application/json', ...response.headers },
+    headers: {
+      'content-type': 'application/json',
+      ...response.headers,
+      ...SECURITY_HEADERS,
+    },
     body: response.body === undefined ? '' : toJson(response.body),
   };
 }
 
+/**
+ * Returns the size of a result's body as Lambda sends it: escaped once
+ * more inside the result's JSON. Skips the work when even the worst case
+ * (three UTF-8 bytes per character) fits the limit.
+ */
+function resultBytes(result: Result): number {
+  const body = result.body ?? '';
+  if (result.isBase64Encoded || body.length * 3 + 2 <= MAX_RESPONSE_BYTES) {
+    return body.length;
+  }
+  return Buffer.byteLength(JSON.stringify(body), 'utf8');
+}
+
+/**
+ * Raises a 400 naming the limit when a response would not fit the Lambda
+ * response limit, so the caller learns to narrow the query instead of
+ * getting a failed invocation.
+ */
+export function checkResultSize(result: Result): Result {
+  const bytes = resultBytes(result);
+  if (bytes <= MAX_RESPONSE_BYTES) return result;
+  const message =
+    `the response would be ${bytes} bytes, above the limit of ` +
+    `${MAX_RESPONSE_BYTES}; narrow the query with a shorter range, a ` +
+    'smaller limit or more filters';
+  throw new ValidationError(message, [{ path: '(response)', message }]);
+}
+
+/** Headers that tell the client when to retry a 503. */
+export function retryHeaders(error: unknown): Record<string, string> {
+  if (!(error instanceof ServiceUnavailableError)) return {};
+  return { 'retry-after': String(error.retryAfterSeconds) };
+}
+
+/** Tells whether an error's message may go to the caller. */
+function isExposed(error: unknown): error is ObservatoryError {
+  if (!(error instanceof ObservatoryError)) return false;
+  return error.status < 500 || error instanceof ServiceUnavailableError;
+}
+
 /** The error body of the API, with the request id the caller can quote. */
 export function errorResponse(error: unknown, requestId: string): Result {
-  if (error instanceof ObservatoryError && error.status < 500) {
+  if (isExposed(error)) {
     return toResult({
       status: error.status,
+      headers: retryHeaders(error),
       body: {
         error: {
           code: error.code,
@@ -115,8 +169,9 @@ export function errorResponse(error: unknown, requestId: string): Result {
 
 /**
  * Maps errors to the API's error body: an {@link ObservatoryError} below 500
- * keeps its message; anything else becomes a generic 500 with the request
- * id, and is logged in full.
+ * keeps its message, and so does a 503 with its Retry-After header.
+ * Anything else becomes a generic 500 with the request id. Errors of 500
+ * and above are logged in full.
  */
 function httpErrors(logger: Logger): MiddlewareObj<Event, Result> {
   return {
@@ -128,9 +183,10 @@ function httpErrors(logger: Logger): MiddlewareObj<Event, Result> {
       if (status >= 500) {
         logger.error('request failed', { error, request_id: requestId });
       } else {
+        // `message` is a reserved key of the Powertools logger.
         logger.warn('request rejected', {
           status,
-          message: error?.message,
+          reason: error?.message,
           request_id: requestId,
         });
       }
@@ -179,12 +235,16 @@ export function createDomainHandler(actions: RouteActions, logger: Logger) {
       throw new NotFoundError(`no route ${event.routeKey} in this function`);
     }
     const response = await action(toApiRequest(event, context));
-    return toResult(response);
+    return checkResultSize(toResult(response));
   };
 
-  return middy<Event, Result>()
-    .use(injectLambdaContext(logger))
-    .use(httpErrors(logger))
-    .use(requireScope())
-    .handler(dispatch);
+  return (
+    middy<Event, Result>()
+      // The event carries the caller's API key in its headers, so it is
+      // never logged, even when POWERTOOLS_LOGGER_LOG_EVENT is true.
+      .use(injectLambdaContext(logger, { logEvent: false }))
+      .use(httpErrors(logger))
+      .use(requireScope())
+      .handler(dispatch)
+  );
 }

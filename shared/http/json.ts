@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { ValidationError } from '../errors.js';
+import { MAX_JSON_DEPTH } from '../limits.js';
 
 const BIGINT_MARK = '\u0000bigint:';
 
@@ -79,4 +81,53 @@ export function parseJsonExact(text: string): unknown {
     // Report the error against the text as sent, not the rewritten one.
     return JSON.parse(text);
   }
+}
+
+const QUOTE = 0x22;
+const OPEN_ARRAY = 0x5b;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_ARRAY = 0x5d;
+const CLOSE_OBJECT = 0x7d;
+
+/**
+ * Returns the deepest nesting of arrays and objects in JSON text, or
+ * `limit + 1` as soon as it passes `limit`. Brackets inside strings do
+ * not count. A loop rather than recursion, so no input overflows the
+ * stack; invalid JSON is left to the parser.
+ */
+export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  let deepest = 0;
+  let index = 0;
+  while (index < text.length) {
+    const code = text.charCodeAt(index);
+    if (code === QUOTE) {
+      index = endOfString(text, index);
+      continue;
+    }
+    if (code === OPEN_ARRAY || code === OPEN_OBJECT) {
+      depth += 1;
+      if (depth > deepest) deepest = depth;
+      if (deepest > limit) return deepest;
+    } else if (code === CLOSE_ARRAY || code === CLOSE_OBJECT) {
+      depth -= 1;
+    }
+    index += 1;
+  }
+  return deepest;
+}
+
+/**
+ * Raises a 400 naming the limit when JSON text nests arrays and objects
+ * deeper than {@link MAX_JSON_DEPTH}. Run it before parsing: the parser
+ * copes, but the recursive validation after it would overflow the stack.
+ */
+export function checkJsonDepth(text: string): void {
+  if (jsonDepth(text) <= MAX_JSON_DEPTH) return;
+  const message =
+    'nests arrays and objects deeper than the limit of ' +
+    `${MAX_JSON_DEPTH} levels; flatten the document`;
+  throw new ValidationError(`request body ${message}`, [
+    { path: 'body', message },
+  ]);
 }

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { RouteKey } from '../routes.js';
+import { checkJsonDepth } from './json.js';
 import { zodDetails } from './zod-details.js';
 
 /** The request a route action receives, with its body already decoded. */
@@ -35,8 +36,9 @@ export type RouteAction = (request: ApiRequest) => Promise<ApiResponse>;
 export type JsonParser = (text: string) => unknown;
 
 /**
- * Parses the body as JSON, raising a 400 that names where parsing failed.
- * Pass `parse` to read it another way, such as with exact 64-bit integers.
+ * Parses the body as JSON, raising a 400 that names where parsing failed,
+ * or the nesting limit when the body passes it. Pass `parse` to read it
+ * another way, such as with exact 64-bit integers.
  */
 export function readJson(
   request: ApiRequest,
@@ -47,8 +49,10 @@ export function readJson(
       { path: 'body', message: 'missing' },
     ]);
   }
+  const text = request.body.toString('utf8');
+  checkJsonDepth(text);
   try {
-    return parse(request.body.toString('utf8'));
+    return parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ValidationError(

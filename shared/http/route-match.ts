@@ -1,4 +1,8 @@
-import { MethodNotAllowedError, NotFoundError } from '../errors.js';
+import {
+  MethodNotAllowedError,
+  NotFoundError,
+  ValidationError,
+} from '../errors.js';
 import { ROUTES, type Route } from '../routes.js';
 
 export interface RouteMatch {
@@ -19,6 +23,23 @@ const compiled: CompiledRoute[] = ROUTES.map((route) => {
   return { route, segments, literalCount };
 });
 
+/**
+ * URL-decodes a path parameter, raising a 400 for a broken escape such as
+ * `%E0%A4` (a cut UTF-8 sequence), which decodeURIComponent rejects.
+ */
+function decodeSegment(name: string, value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    const message =
+      'is not valid percent-encoded UTF-8; encode the value with ' +
+      'encodeURIComponent';
+    throw new ValidationError(`invalid path parameter ${name}: ${message}`, [
+      { path: name, message },
+    ]);
+  }
+}
+
 function matchSegments(
   template: string[],
   actual: string[],
@@ -29,7 +50,7 @@ function matchSegments(
   for (const [index, part] of template.entries()) {
     const value = actual[index] ?? '';
     if (part.startsWith('{')) {
-      params[part.slice(1, -1)] = decodeURIComponent(value);
+      params[part.slice(1, -1)] = decodeSegment(part.slice(1, -1), value);
     } else if (part !== value) {
       return undefined;
     }

@@ -1,4 +1,5 @@
 import { UnsupportedMediaTypeError, ValidationError } from '../errors.js';
+import { checkJsonDepth } from '../http/json.js';
 import type { MappedBatch } from './batch.js';
 import { FieldError } from './fields.js';
 import { decodeProtobufRequest, type OtlpSignal } from './protobuf.js';
@@ -53,6 +54,7 @@ function parseJson(body: Buffer): unknown {
     );
   }
   const text = body.toString('utf8');
+  checkJsonDepth(text);
   try {
     const parsed: unknown = JSON.parse(text);
     // Quoting runs only on valid JSON: there every string literal is
