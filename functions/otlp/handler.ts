@@ -6,8 +6,12 @@ import type {
 } from 'aws-lambda';
 import type { Deps } from '#shared/deps.js';
 import { lazyHandler } from '#shared/deps.js';
-import { ObservatoryError } from '#shared/errors.js';
-import { createDomainHandler, toResult } from '#shared/http/handler.js';
+import { ObservatoryError, ServiceUnavailableError } from '#shared/errors.js';
+import {
+  createDomainHandler,
+  retryHeaders,
+  toResult,
+} from '#shared/http/handler.js';
 import type { ApiRequest, ApiResponse } from '#shared/http/request.js';
 import {
   formatOf,
@@ -32,9 +36,19 @@ import {
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
 
-/** gRPC status codes: RESOURCE_EXHAUSTED for 413, else INVALID_ARGUMENT. */
+/**
+ * gRPC status codes: RESOURCE_EXHAUSTED for 413, UNAVAILABLE for 503,
+ * else INVALID_ARGUMENT.
+ */
 const RESOURCE_EXHAUSTED = 8;
+const UNAVAILABLE = 14;
 const INVALID_ARGUMENT = 3;
+
+function grpcCodeOf(status: number): number {
+  if (status === 413) return RESOURCE_EXHAUSTED;
+  if (status === 503) return UNAVAILABLE;
+  return INVALID_ARGUMENT;
+}
 
 function successResponse(
   signal: OtlpSignal,
@@ -68,28 +82,38 @@ function isProtobufRequest(event: Event): boolean {
 }
 
 /**
- * Turns a 4xx error of a protobuf request into a google.rpc.Status body,
- * as OTLP/HTTP specifies. It runs before the shared error middleware and
- * short-circuits it, so it logs the rejection itself. JSON requests and
- * 5xx errors keep the API's JSON error body.
+ * Turns a 4xx or 503 error of a protobuf request into a google.rpc.Status
+ * body, as OTLP/HTTP specifies. It runs before the shared error middleware
+ * and short-circuits it, so it logs the error itself. JSON requests and
+ * other 5xx errors keep the API's JSON error body.
  */
 function protobufErrors(logger: Logger): MiddlewareObj<Event, Result> {
   return {
     onError: async (request) => {
       const { error, event } = request;
-      if (!(error instanceof ObservatoryError) || error.status >= 500) return;
+      if (!(error instanceof ObservatoryError)) return;
+      const retryable = error instanceof ServiceUnavailableError;
+      if (error.status >= 500 && !retryable) return;
       if (!isProtobufRequest(event)) return;
 
-      logger.warn('request rejected', {
-        status: error.status,
-        message: error.message,
-        request_id: event.requestContext?.requestId,
-      });
-      const code = error.status === 413 ? RESOURCE_EXHAUSTED : INVALID_ARGUMENT;
+      const requestId = event.requestContext?.requestId;
+      if (retryable) {
+        logger.error('request failed', { error, request_id: requestId });
+      } else {
+        // `message` is a reserved key of the Powertools logger.
+        logger.warn('request rejected', {
+          status: error.status,
+          reason: error.message,
+          request_id: requestId,
+        });
+      }
       return toResult({
         status: error.status,
-        raw: encodeProtobufStatus(code, error.message),
-        headers: { 'content-type': PROTOBUF_CONTENT_TYPE },
+        raw: encodeProtobufStatus(grpcCodeOf(error.status), error.message),
+        headers: {
+          'content-type': PROTOBUF_CONTENT_TYPE,
+          ...retryHeaders(error),
+        },
       });
     },
   };

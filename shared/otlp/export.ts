@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.js';
+import { ObservatoryError, ServiceUnavailableError } from '../errors.js';
 import { ingestLogRecords, logIdOf } from '../logs/ingest.js';
 import { ingestMetricPoints } from '../metrics/ingest.js';
 import type { LogRecord } from '../model/log.js';
@@ -8,6 +9,7 @@ import type { Span } from '../model/span.js';
 import { ingestSpans } from '../traces/ingest.js';
 import type { MappedBatch } from './batch.js';
 import { decodeRequest, mapOrReject, type OtlpFormat } from './codec.js';
+import { checkItemCount } from './count.js';
 import { mapLogsRequest } from './logs.js';
 import { mapMetricsRequest } from './metrics.js';
 import { type ItemNoun, partialSuccessOf, rejectionsOf } from './outcome.js';
@@ -53,9 +55,33 @@ export const LOGS_EXPORT: SignalExport<LogRecord> = {
 };
 
 /**
+ * Stores mapped items. A store failure, or any unexpected error while
+ * storing, becomes a 503: ingest is idempotent, so the client can send the
+ * same request again without storing anything twice. Errors below 500 keep
+ * their status.
+ */
+async function storeItems<T>(
+  deps: Deps,
+  spec: SignalExport<T>,
+  items: T[],
+): Promise<IngestReport> {
+  try {
+    return await spec.ingest(deps, items);
+  } catch (error) {
+    if (error instanceof ObservatoryError && error.status < 500) throw error;
+    throw new ServiceUnavailableError(
+      `storing the ${spec.noun.many} failed; retry the request later, ` +
+        'which stores nothing twice',
+      error,
+    );
+  }
+}
+
+/**
  * Decodes, maps and stores one OTLP export request. Returns the partial
  * success to report, or undefined when every item was accepted. Raises a
- * 400 when the body cannot be decoded or no item in it can be read.
+ * 400 when the body cannot be decoded or no item in it can be read, a 413
+ * above MAX_BATCH_ITEMS items, and a 503 when storing fails.
  */
 export async function exportOtlp<T>(
   deps: Deps,
@@ -64,10 +90,11 @@ export async function exportOtlp<T>(
   body: Buffer,
 ): Promise<PartialSuccess | undefined> {
   const decoded = decodeRequest(spec.signal, format, body);
+  checkItemCount(spec.signal, decoded, spec.noun);
   const batch = mapOrReject(() => spec.map(decoded, deps), spec.noun.many);
   const report: IngestReport =
     batch.items.length > 0
-      ? await spec.ingest(deps, batch.items)
+      ? await storeItems(deps, spec, batch.items)
       : { accepted: 0, rejected: [] };
 
   if (batch.rejected.length > 0) {
