@@ -1,14 +1,15 @@
 import { ValidationError } from '#shared/errors.js';
+import { MAX_QUERY_RANGE_MS } from '#shared/limits.js';
 
 /** Range read when the request gives no start: one hour. */
 export const DEFAULT_LOG_RANGE_MS = 3_600_000;
 
 /**
- * Maximum range the service log routes read: 31 days. DuckDB has no text
- * index, so a log read scans every record of the range. The cap bounds
- * that scan and, for statistics, the bucket count.
+ * Maximum range a log read covers: 31 days. DuckDB has no text index, so
+ * a log read scans every record of the range. The cap bounds that scan
+ * and, for statistics, the bucket count.
  */
-export const MAX_LOG_RANGE_MS = 31 * 86_400_000;
+export const MAX_LOG_RANGE_MS = MAX_QUERY_RANGE_MS;
 
 /** A time range in epoch milliseconds, both ends inclusive. */
 export interface LogRange {

@@ -8,7 +8,7 @@ import {
 } from '#shared/model/log.js';
 import { timestampSchema } from '#shared/model/time.js';
 import { decodeLogCursor } from './cursor.js';
-import { resolveLogRange } from './range.js';
+import { checkLogRange, resolveLogRange } from './range.js';
 
 export const DEFAULT_LOG_LIMIT = 100;
 export const MAX_LOG_LIMIT = 1000;
@@ -94,12 +94,12 @@ export interface SearchShape {
 /**
  * Builds the store query from a validated request. The range defaults to
  * the hour before `nowMs`, or the hour before `end` when only it is given.
+ * Raises a 400 naming `start` when the range is backwards or too long.
  */
 export function logQueryOf(input: LogSearchInput, nowMs: number): LogQuery {
-  const query: LogQuery = {
-    ...resolveLogRange(input, nowMs),
-    limit: input.limit ?? DEFAULT_LOG_LIMIT,
-  };
+  const range = resolveLogRange(input, nowMs);
+  checkLogRange(range);
+  const query: LogQuery = { ...range, limit: input.limit ?? DEFAULT_LOG_LIMIT };
   if (input.query !== undefined) query.text = input.query;
   if (input.service !== undefined) query.service = input.service;
   if (input.min_level !== undefined) query.min_level = input.min_level;

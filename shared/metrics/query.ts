@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
+import { MAX_QUERY_RANGE_MS } from '../limits.js';
 import {
   AGGREGATIONS,
   type LabelMatcher,
@@ -151,6 +152,14 @@ function checkRange(start: number, end: number, interval: number): void {
   if (start >= end) {
     throw invalid('start', 'must be before end; swap them or widen the range');
   }
+  if (end - start > MAX_QUERY_RANGE_MS) {
+    const days = MAX_QUERY_RANGE_MS / 86_400_000;
+    throw invalid(
+      'start',
+      `the range from start to end exceeds the maximum of ${days} days; ` +
+        'move start closer to end',
+    );
+  }
   const buckets = bucketCount(start, end, interval);
   if (buckets > MAX_QUERY_BUCKETS) {
     const minimumSeconds = Math.ceil((end - start) / MAX_QUERY_BUCKETS / 1_000);
@@ -166,7 +175,8 @@ function checkRange(start: number, end: number, interval: number): void {
 /**
  * Resolves a parsed request into a store query: the range defaults to the
  * hour before `nowMs`, `labels` become equality matchers after the
- * explicit ones, and the range, bucket count and regexes are checked.
+ * explicit ones, and the range (at most 31 days), bucket count and regexes
+ * are checked.
  */
 export function toMetricQuery(
   input: MetricQueryInput,

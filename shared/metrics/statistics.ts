@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
+import { MAX_QUERY_RANGE_MS } from '../limits.js';
 import type {
   MetricStatistics,
   MetricStatisticsQuery,
@@ -18,7 +19,7 @@ const DEFAULT_RANGE_MS = 3_600_000;
  * Maximum range the statistics route reads: 31 days. Percentiles need
  * every value of the range, so the cap bounds that read.
  */
-export const MAX_STATISTICS_RANGE_MS = 31 * 86_400_000;
+export const MAX_STATISTICS_RANGE_MS = MAX_QUERY_RANGE_MS;
 
 /** The query string of the statistics route. */
 export const statisticsParamsSchema = z.object({

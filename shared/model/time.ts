@@ -24,7 +24,18 @@ export const timestampSchema = z
     return ms;
   });
 
+/**
+ * Latest time a JavaScript Date can hold, in epoch ms. A later timestamp
+ * could not be formatted back to ISO 8601, so it is rejected as invalid.
+ */
+const MAX_DATE_MS = 8.64e15;
+
 export function parseTimestamp(value: number | string): number | undefined {
+  const ms = parseEpochOrIso(value);
+  return ms !== undefined && ms <= MAX_DATE_MS ? ms : undefined;
+}
+
+function parseEpochOrIso(value: number | string): number | undefined {
   if (typeof value === 'number') {
     return Number.isFinite(value) && value >= 0 ? Math.trunc(value) : undefined;
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { parseInput } from '../http/request.js';
+import { MAX_QUERY_RANGE_MS } from '../limits.js';
 import { timestampSchema } from '../model/time.js';
 import type { TraceListQuery } from '../store/ports.js';
 import { decodeTraceCursor } from './cursor.js';
@@ -12,10 +13,19 @@ const DEFAULT_RANGE_MS = 3_600_000;
 /** Prefix of query parameters that filter on an attribute's value. */
 export const ATTRIBUTE_PARAM_PREFIX = 'attr.';
 
+/**
+ * Longest duration filter: a year. Durations are compared in nanoseconds
+ * as 64-bit integers, which hold about 292 years.
+ */
+const MAX_DURATION_MS = 365 * 86_400_000;
+
 const durationMsSchema = z.coerce
   .number()
   .finite()
   .nonnegative()
+  .max(MAX_DURATION_MS, {
+    error: `must be at most ${MAX_DURATION_MS} (a year in milliseconds)`,
+  })
   .transform((ms) => BigInt(Math.round(ms * 1e6)));
 
 const listParamsSchema = z.strictObject({
@@ -67,7 +77,8 @@ function rangeError(message: string, path: string): ValidationError {
 /**
  * Reads the query string of `GET /traces/service/{service_id}`. Parameter
  * names are matched as sent, because attribute keys are case-sensitive.
- * The range defaults to the hour before `nowMs`; the end is exclusive.
+ * The range defaults to the hour before `nowMs`; the end is exclusive, and
+ * the range may span at most 31 days.
  */
 export function readTraceListQuery(
   service: string,
@@ -80,6 +91,14 @@ export function readTraceListQuery(
   const start_ms = parsed.start ?? end_ms - DEFAULT_RANGE_MS;
   if (start_ms >= end_ms) {
     throw rangeError('start must lie before end', 'start');
+  }
+  if (end_ms - start_ms > MAX_QUERY_RANGE_MS) {
+    const days = MAX_QUERY_RANGE_MS / 86_400_000;
+    throw rangeError(
+      `the range from start to end exceeds the maximum of ${days} days; ` +
+        'move start closer to end',
+      'start',
+    );
   }
   const { min_duration_ms: min, max_duration_ms: max } = parsed;
   if (min !== undefined && max !== undefined && min > max) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '#shared/errors.js';
 import { parseInput } from '#shared/http/request.js';
+import { MAX_QUERY_RANGE_MS } from '#shared/limits.js';
 import { SPAN_KINDS, type SpanKind } from '#shared/model/span.js';
 import { timestampSchema } from '#shared/model/time.js';
 
@@ -12,7 +13,7 @@ export const DEFAULT_STATISTICS_RANGE_MS = 3_600_000;
  * Each request scans the service's spans in the range, so the cap bounds
  * that scan.
  */
-export const MAX_STATISTICS_RANGE_MS = 31 * 86_400_000;
+export const MAX_STATISTICS_RANGE_MS = MAX_QUERY_RANGE_MS;
 
 /** The parameters of a statistics request, resolved and checked. */
 export interface StatisticsQuery {
