@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { MAX_API_KEY_LENGTH } from '../limits.js';
 import type { Scope } from '../routes.js';
 
 /** Scopes a key can carry; `none` is only for open routes. */
@@ -54,15 +55,14 @@ export function allows(scopes: readonly KeyScope[], required: Scope): boolean {
 
 /**
  * Reads the key from `x-api-key` or `Authorization: Bearer <key>`; header
- * names must already be lower case.
+ * names must already be lower case. A value longer than any key counts as
+ * no key.
  */
 export function presentedKey(
   headers: Record<string, string | undefined>,
 ): string | undefined {
   const direct = headers['x-api-key']?.trim();
-  if (direct) return direct;
-
   const authorization = headers.authorization?.trim() ?? '';
-  const bearer = /^bearer\s+(\S+)$/i.exec(authorization);
-  return bearer?.[1];
+  const key = direct || /^bearer\s+(\S+)$/i.exec(authorization)?.[1];
+  return key && key.length <= MAX_API_KEY_LENGTH ? key : undefined;
 }

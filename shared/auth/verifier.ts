@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { MAX_CACHED_KEYS } from '../limits.js';
 import type { ConfigStore } from '../store/ports.js';
 import {
   API_KEY_KIND,
@@ -18,7 +19,8 @@ export const KEY_CACHE_TTL_MS = 60_000;
 /**
  * Looks up presented keys in the config store, caching each answer (found
  * or not) for {@link KEY_CACHE_TTL_MS}, so revocation takes effect within
- * that time on every warm Lambda container.
+ * that time on every warm Lambda container. At most MAX_CACHED_KEYS
+ * lookups are kept, and the oldest goes first.
  */
 export class KeyVerifier {
   private readonly cache = new Map<string, CacheEntry>();
@@ -48,7 +50,17 @@ export class KeyVerifier {
     if (cached && cached.expiresMs > now) return cached.record;
 
     const item = await this.config.get<ApiKeyRecord>(API_KEY_KIND, id);
-    this.cache.set(id, { record: item?.value, expiresMs: now + this.ttlMs });
+    this.remember(id, { record: item?.value, expiresMs: now + this.ttlMs });
     return item?.value;
+  }
+
+  /** Caches a lookup, first dropping the oldest entry when full. */
+  private remember(id: string, entry: CacheEntry): void {
+    this.cache.delete(id);
+    if (this.cache.size >= MAX_CACHED_KEYS) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(id, entry);
   }
 }
