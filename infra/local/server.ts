@@ -2,8 +2,11 @@ import {
   createServer,
   type IncomingMessage,
   type ServerResponse,
+  STATUS_CODES,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
@@ -13,13 +16,15 @@ import { KEY_CACHE_TTL_MS, KeyVerifier } from '#shared/auth/verifier.js';
 import type { Deps, HttpHandler } from '#shared/deps.js';
 import {
   ForbiddenError,
+  ObservatoryError,
   PayloadTooLargeError,
   UnauthorizedError,
+  ValidationError,
 } from '#shared/errors.js';
 import { errorResponse } from '#shared/http/handler.js';
 import { matchRoute } from '#shared/http/route-match.js';
 import { MAX_WIRE_BODY_BYTES } from '#shared/limits.js';
-import type { Domain } from '#shared/routes.js';
+import type { Domain, RouteKey } from '#shared/routes.js';
 import { localContext, toApiGatewayEvent } from './event.js';
 import { buildHandlers } from './handlers.js';
 
@@ -39,7 +44,22 @@ export interface LocalServerOptions {
    * @default KEY_CACHE_TTL_MS
    */
   keyCacheTtlMs?: number;
+  /**
+   * How long a client may take to send a whole request, headers and body,
+   * before the connection is closed, so a client that sends a byte at a
+   * time cannot hold a connection open.
+   * @default REQUEST_TIMEOUT_MS
+   */
+  requestTimeoutMs?: number;
 }
+
+/** API Gateway's integration timeout, which bounds a request on AWS. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+const KEY_REVOCATION: RouteKey = 'DELETE /api/observatory/keys/{key_id}';
+
+/** Raised when a body passes the wire limit; the connection then closes. */
+class BodyTooLargeError extends PayloadTooLargeError {}
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -49,7 +69,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
       size += chunk.length;
       if (size > MAX_WIRE_BODY_BYTES) {
         reject(
-          new PayloadTooLargeError(
+          new BodyTooLargeError(
             `request body exceeds the limit of ${MAX_WIRE_BODY_BYTES} ` +
               'bytes; send smaller batches',
           ),
@@ -64,9 +84,14 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/**
+ * Writes a result. `close` ends the connection after it, for a request
+ * whose body was not read to the end.
+ */
 function send(
   response: ServerResponse,
   result: APIGatewayProxyStructuredResultV2,
+  close: boolean,
 ): void {
   const body = result.body ?? '';
   const payload = result.isBase64Encoded
@@ -75,8 +100,75 @@ function send(
   response.writeHead(result.statusCode ?? 200, {
     ...result.headers,
     'content-length': payload.length,
+    ...(close ? { connection: 'close' } : {}),
   });
   response.end(payload);
+}
+
+/** Statuses for the errors Node's HTTP parser raises before a request. */
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'request headers are too large; send less'],
+  ERR_HTTP_REQUEST_TIMEOUT: [
+    408,
+    'request timed out before it was received whole; send it faster',
+  ],
+};
+
+/**
+ * Responds to a request Node could not parse (oversized headers, bad syntax,
+ * a client too slow to send it) with the API's JSON error body and
+ * headers, in place of Node's bare status line, then closes the socket.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex) {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, message] = CLIENT_ERRORS[error.code ?? ''] ?? [
+    400,
+    'request is not valid HTTP/1.1',
+  ];
+  const body = JSON.stringify({
+    error: { code: 'invalid_request', message, details: [] },
+    request_id: null,
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'content-type: application/json\r\n' +
+      'x-content-type-options: nosniff\r\n' +
+      `content-length: ${Buffer.byteLength(body)}\r\n` +
+      'connection: close\r\n\r\n' +
+      body,
+  );
+}
+
+/**
+ * Logs a request the server ended itself: a rejection (no route, no key,
+ * a body too large) with its reason, anything else as a failure. Neither
+ * log line contains the key the request carried.
+ */
+function logFailure(log: Logger, error: unknown, requestId: string): void {
+  if (error instanceof ObservatoryError && error.status < 500) {
+    log.warn('request rejected', {
+      status: error.status,
+      reason: error.message,
+      request_id: requestId,
+    });
+    return;
+  }
+  log.error('local server failed', { error, request_id: requestId });
+}
+
+/** Parses the request target, raising a 400 where URL parsing fails. */
+function requestUrl(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    const message = 'is not a valid URL path; send an absolute path';
+    throw new ValidationError(`invalid request target: ${message}`, [
+      { path: 'url', message },
+    ]);
+  }
 }
 
 /**
@@ -114,7 +206,13 @@ async function handle(
     `observatory-${match.route.domain}`,
     event.requestContext.requestId,
   );
-  return handlers[match.route.domain](event, context);
+  const result = await handlers[match.route.domain](event, context);
+  // The revoking process drops its cached lookup, so the key stops
+  // working here at once rather than when the cache entry expires.
+  if (event.routeKey === KEY_REVOCATION && result.statusCode === 200) {
+    verifier.forget(match.params.key_id ?? '');
+  }
+  return result;
 }
 
 /**
@@ -135,30 +233,51 @@ export async function startLocalServer(
     options.keyCacheTtlMs ?? KEY_CACHE_TTL_MS,
   );
 
-  const server = createServer((request, response) => {
+  const serve = async (request: IncomingMessage, response: ServerResponse) => {
     const started = performance.now();
-    const url = new URL(request.url ?? '/', 'http://localhost');
     const requestId = crypto.randomUUID();
-
-    handle(handlers, verifier, request, url, requestId)
-      .catch((error: unknown) => {
-        request.resume();
-        if (!(error instanceof Error && 'status' in error)) {
-          accessLog.error('local server failed', { error });
-        }
-        return errorResponse(error, requestId);
-      })
-      .then((result) => {
-        send(response, result);
-        accessLog.info('request', {
-          method: request.method,
-          path: url.pathname,
-          status: result.statusCode,
-          request_id: requestId,
-          duration_ms: Math.round(performance.now() - started),
-        });
+    let path = request.url ?? '/';
+    let close = false;
+    let result: APIGatewayProxyStructuredResultV2;
+    try {
+      const url = requestUrl(request.url);
+      path = url.pathname;
+      result = await handle(handlers, verifier, request, url, requestId);
+    } catch (error: unknown) {
+      close = error instanceof BodyTooLargeError;
+      request.resume();
+      logFailure(accessLog, error, requestId);
+      result = errorResponse(error, requestId);
+    }
+    try {
+      send(response, result, close);
+    } catch (error) {
+      accessLog.error('sending the response failed', {
+        error,
+        request_id: requestId,
       });
-  });
+      response.destroy();
+    }
+    accessLog.info('request', {
+      method: request.method,
+      path,
+      status: result.statusCode,
+      request_id: requestId,
+      duration_ms: Math.round(performance.now() - started),
+    });
+  };
+
+  const timeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const server = createServer(
+    {
+      requestTimeout: timeout,
+      headersTimeout: timeout,
+      // Node checks the timeouts above at this interval.
+      connectionsCheckingInterval: Math.min(timeout, 1_000),
+    },
+    (request, response) => void serve(request, response),
+  );
+  server.on('clientError', answerClientError);
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve) =>
