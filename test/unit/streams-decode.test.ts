@@ -219,6 +219,18 @@ describe('decodeRecord with Observatory envelopes', () => {
     expect(record.points[0]?.item.timestamp_ms).toBe(NOW_MS);
   });
 
+  it('keeps a nanosecond time beyond 2^53 exact', () => {
+    const nanos = BigInt(T0_MS) * 1_000_000n + 123_456_789n;
+    const text = JSON.stringify(log).replace(
+      /}$/,
+      `,"time_unix_nano":${nanos}}`,
+    );
+
+    const record = decode(Buffer.from(text));
+
+    expect(record.logs[0]?.item.time_unix_nano).toBe(nanos);
+  });
+
   it('derives the same log id when a record is decoded again', () => {
     const first = decode(json(log)).logs[0]?.item.log_id;
     const again = decode(json(log)).logs[0]?.item.log_id;
