@@ -6,6 +6,7 @@ export type Domain =
   | 'services'
   | 'otlp'
   | 'keys'
+  | 'firehose'
   | 'health';
 
 /** What a caller's API key must allow for a route. */
@@ -222,6 +223,17 @@ export const ROUTES: readonly Route[] = [
     domain: 'services',
     scope: 'read',
     summary: 'Read the graph of callers and callees around a service',
+  },
+  {
+    method: 'POST',
+    path: api('/firehose'),
+    domain: 'firehose',
+    // The route checks X-Amz-Firehose-Access-Key itself: Firehose cannot
+    // send our API keys.
+    scope: 'none',
+    summary:
+      'Firehose HTTP endpoint delivery; checks its own access key ' +
+      '(X-Amz-Firehose-Access-Key), not an API key',
   },
   {
     method: 'POST',

@@ -52,7 +52,7 @@ class RetryableRecordError extends Error {
 }
 
 export interface StreamIngestOptions {
-  /** Where records that can never be stored in full are sent. */
+  /** The destination of records that can never be stored in full. */
   deadLetters: DeadLetterSink;
 }
 
@@ -93,7 +93,7 @@ async function handleProblems(
  * metric points of a batch of records (see shared/streams/decode.ts for
  * the formats). Records that failed for a reason a retry can fix, such as
  * an unavailable store, are returned in `batchItemFailures` by sequence
- * number, and Lambda delivers them again; the stores deduplicate, so a
+ * number, and Lambda delivers them again. The stores deduplicate, so a
  * retry stores nothing twice. A record that can never be stored in full
  * is logged and sent to the dead-letter sink with its reasons, and
  * counts as processed, so it is not retried forever.

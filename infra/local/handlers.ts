@@ -1,3 +1,4 @@
+import { createFirehoseHandler } from '#functions/firehose/handler.js';
 import { createHealthHandler } from '#functions/health/handler.js';
 import { createKeysHandler } from '#functions/keys/handler.js';
 import { createLogsHandler } from '#functions/logs/handler.js';
@@ -18,5 +19,6 @@ export function buildHandlers(deps: Deps): Record<Domain, HttpHandler> {
     services: createServicesHandler(deps),
     otlp: createOtlpHandler(deps),
     keys: createKeysHandler(deps),
+    firehose: createFirehoseHandler(deps),
   };
 }

@@ -81,6 +81,23 @@ describe('decodeRecord with CloudWatch Logs data', () => {
     expect(record.problems).toEqual([]);
   });
 
+  it('keeps messages with unbalanced brackets and quotes intact', () => {
+    const messages = ['}]} closes', '\\"}]}{"', '{[{ opens'];
+    const first = dataMessage(
+      'stream-1',
+      messages.map((message, index) => ({ id: `m${index}`, message })),
+    );
+    const data = concatenated([first, secondDocument()]);
+
+    const record = decode(data);
+
+    expect(record.logs.map((log) => log.item.message)).toEqual([
+      ...messages,
+      'third line',
+    ]);
+    expect(record.problems).toEqual([]);
+  });
+
   it('keeps the documents before trailing garbage and reports it', () => {
     const documents = concatenated([firstDocument(), secondDocument()]);
     const data = Buffer.concat([documents, Buffer.from('\n}garbage')]);
