@@ -5,15 +5,30 @@ import { MAX_JSON_DEPTH } from '../limits.js';
 const BIGINT_MARK = '\u0000bigint:';
 
 /**
+ * Characters escaped in every response although JSON allows them raw: a
+ * client that renders a response as HTML, or embeds it in a script,
+ * then reads `<script>` in a log message as text. Outside strings, JSON
+ * never contains them, so replacing them everywhere is safe.
+ */
+const HTML_SENSITIVE = /[<>&\u2028\u2029]/g;
+
+function escapeHtmlSensitive(char: string): string {
+  return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/**
  * Serializes `value` to JSON, writing bigint values as exact JSON numbers
  * (JSON.stringify throws on them, and a 64-bit integer above 2^53 must not
- * be rounded through a double).
+ * be rounded through a double). `<`, `>`, `&`, U+2028 and U+2029 are
+ * written as \u escapes, which parse back to the same text.
  */
 export function toJson(value: unknown): string {
   const text = JSON.stringify(value, (_key, item: unknown) =>
     typeof item === 'bigint' ? `${BIGINT_MARK}${item.toString()}` : item,
   );
-  return text.replace(/"\\u0000bigint:(-?\d+)"/g, '$1');
+  return text
+    .replace(/"\\u0000bigint:(-?\d+)"/g, '$1')
+    .replace(HTML_SENSITIVE, escapeHtmlSensitive);
 }
 
 /** An integer literal at a position, possibly followed by a fraction. */
