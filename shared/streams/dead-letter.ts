@@ -15,6 +15,13 @@ export interface DeadLetter {
   record_id: string;
   /** More about the source, such as the partition key and stream ARN. */
   origin: Record<string, string>;
+  /**
+   * When the record reached the stream, in epoch milliseconds: the time of
+   * its items that carry none, which a replay keeps.
+   */
+  received_ms: number;
+  /** The OTLP signal the sender declared for the record, if any. */
+  signal?: string;
   /** The first reasons, each naming the part of the record it concerns. */
   reasons: string[];
   reason_count: number;
@@ -51,6 +58,8 @@ export function deadLetterOf(
     source,
     record_id: record.id,
     origin,
+    received_ms: record.receivedMs,
+    ...(record.signal ? { signal: record.signal } : {}),
     reasons: outcome.problems.slice(0, MAX_REASONS),
     reason_count: outcome.problems.length,
     stored_items: outcome.stored,

@@ -337,7 +337,7 @@ describe('decodeRecord with OTLP', () => {
   it('reads protobuf that starts like JSON', () => {
     // A first resource of 123 bytes encodes as 0a 7b: a line feed and {.
     let name = 'checkout';
-    let data = Buffer.alloc(0);
+    let data: Buffer = Buffer.alloc(0);
     for (let length = 1; length < 200; length += 1) {
       name = 'x'.repeat(length);
       const request = otlpRequests().traces;
