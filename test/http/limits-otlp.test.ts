@@ -9,7 +9,11 @@ import {
   MAX_METRIC_LABELS,
   MAX_RESOURCE_ATTRIBUTES,
 } from '#shared/limits.js';
-import { postOtlpJson, postOtlpProtobuf } from '#test/fixtures/otlp/http.js';
+import {
+  postOtlpBytes,
+  postOtlpJson,
+  postOtlpProtobuf,
+} from '#test/fixtures/otlp/http.js';
 import {
   at,
   gauge,
@@ -61,6 +65,25 @@ const records = (count: number) =>
   Array.from({ length: count }, (_, i) =>
     logRecord(T0_NANO, { body: { stringValue: `record ${i}` } }),
   );
+
+/** Encodes a length-delimited protobuf field by hand. */
+function lengthDelimited(field: number, payload: Buffer): Buffer {
+  const varint = (value: number) => {
+    const bytes: number[] = [];
+    let rest = value;
+    while (rest > 127) {
+      bytes.push((rest & 127) | 128);
+      rest >>>= 7;
+    }
+    bytes.push(rest);
+    return Buffer.from(bytes);
+  };
+  return Buffer.concat([
+    varint((field << 3) | 2),
+    varint(payload.length),
+    payload,
+  ]);
+}
 
 beforeAll(async () => {
   server = await startTestServer({ clock: fixedClock(T0_MS) });
@@ -229,5 +252,24 @@ describe('OTLP attribute caps', () => {
     expect(response.body.partialSuccess.errorMessage).toContain(
       `deeper than ${MAX_ANY_VALUE_DEPTH} levels`,
     );
+  });
+
+  it('answers 400 to protobuf nested past the decoder limit', async () => {
+    // AnyValue.array_value (5) holds ArrayValue.values (1), 150 times over.
+    let value = lengthDelimited(1, Buffer.from('leaf'));
+    for (let i = 0; i < 150; i += 1) {
+      value = lengthDelimited(5, lengthDelimited(1, value));
+    }
+    // LogRecord.body (5), ScopeLogs.log_records (2),
+    // ResourceLogs.scope_logs (2), the request's resource_logs (1).
+    const request = lengthDelimited(
+      1,
+      lengthDelimited(2, lengthDelimited(2, lengthDelimited(5, value))),
+    );
+
+    const response = await postOtlpBytes(server.url, 'logs', request);
+
+    expect(response.status).toBe(400);
+    expect(response.body.message).toContain('max depth exceeded');
   });
 });
