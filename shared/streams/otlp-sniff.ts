@@ -47,15 +47,60 @@ function wireTypesOf(field: protobuf.Field): number[] {
   return field.repeated && packable ? [wire, LENGTH_DELIMITED] : [wire];
 }
 
+/**
+ * Byte lengths that ids must have, per message and field number: trace
+ * ids are 16 bytes and span ids 8, and an empty optional id is 0.
+ */
+const ID_LENGTHS: Record<string, Record<number, number[]>> = {
+  'opentelemetry.proto.trace.v1.Span': { 1: [16], 2: [8], 4: [0, 8] },
+  'opentelemetry.proto.trace.v1.Span.Link': { 1: [16], 2: [8] },
+  'opentelemetry.proto.logs.v1.LogRecord': { 9: [0, 16], 10: [0, 8] },
+};
+
+/** Fields a message cannot be without: a span's trace and span ids. */
+const REQUIRED_FIELDS: Record<string, number[]> = {
+  'opentelemetry.proto.trace.v1.Span': [1, 2],
+  'opentelemetry.proto.trace.v1.Span.Link': [1, 2],
+};
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Checks a scalar field's value where the wire type alone says too
+ * little: a string must be valid UTF-8, as proto3 requires, and an id
+ * must have its length.
+ */
+function valueConforms(
+  type: protobuf.Type,
+  field: protobuf.Field,
+  reader: protobuf.Reader,
+  wire: number,
+): boolean {
+  const lengths = ID_LENGTHS[type.fullName.slice(1)]?.[field.id];
+  if (field.type !== 'string' && !lengths) {
+    reader.skipType(wire);
+    return true;
+  }
+  const bytes = reader.bytes();
+  if (lengths) return lengths.includes(bytes.length);
+  try {
+    UTF8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function isKnownWireType(wire: number): boolean {
   return wire === 0 || wire === 1 || wire === 2 || wire === 5;
 }
 
 /**
  * Walks a message's fields and checks each known field's wire type
- * against the schema, descending into nested messages. Unknown fields
- * are allowed, as protobuf allows them. Raises protobufjs's RangeError
- * when the bytes end inside a field.
+ * against the schema, descending into nested messages, along with string
+ * and id values (see {@link valueConforms}) and required fields. Unknown
+ * fields are allowed, as protobuf allows them. Raises protobufjs's
+ * RangeError when the bytes end inside a field.
  */
 function conforms(
   type: protobuf.Type,
@@ -64,6 +109,7 @@ function conforms(
   depth: number,
 ): boolean {
   if (depth > MAX_MESSAGE_DEPTH) return false;
+  const seen = new Set<number>();
   while (reader.pos < end) {
     const tag = reader.uint32();
     const wire = tag & 7;
@@ -73,9 +119,10 @@ function conforms(
       reader.skipType(wire);
       continue;
     }
+    seen.add(field.id);
     if (!wireTypesOf(field).includes(wire)) return false;
     if (!(field.resolvedType instanceof protobuf.Type)) {
-      reader.skipType(wire);
+      if (!valueConforms(type, field, reader, wire)) return false;
       continue;
     }
     const length = reader.uint32();
@@ -85,7 +132,8 @@ function conforms(
       return false;
     }
   }
-  return reader.pos === end;
+  const required = REQUIRED_FIELDS[type.fullName.slice(1)] ?? [];
+  return reader.pos === end && required.every((id) => seen.has(id));
 }
 
 /** Tells whether `data` is a well-formed export request of `signal`. */
@@ -99,12 +147,12 @@ export function isOtlpRequest(signal: OtlpSignal, data: Buffer): boolean {
 }
 
 /**
- * Finds the OTLP signals whose export request `data` is, by checking the
- * wire type of every field against each request's schema. The three
- * requests share their outer layout, so only the items tell them apart:
- * a span starts with its trace id (bytes), a log record with its time
- * (fixed64), and a span's times (fixed64) sit where a metric has its sum
- * and gauge (messages). A request with no items fits all three.
+ * Finds the OTLP signals whose export request `data` is, by checking
+ * every field against each request's schema. The three requests share
+ * their outer layout, so only the items tell them apart: a span starts
+ * with a 16-byte trace id and an 8-byte span id, a log record with its
+ * time (fixed64), and a span's times (fixed64) sit where a metric has its
+ * sum (a message). A request with no items fits all three.
  */
 export function otlpSignalsOf(data: Buffer): OtlpSignal[] {
   return SIGNALS.filter((signal) => isOtlpRequest(signal, data));
