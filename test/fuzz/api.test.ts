@@ -65,7 +65,7 @@ describe('JSON API under arbitrary input', () => {
         const params = paramsOf(key);
         expectHandled(await invoke(env, key, { body, params }));
       }),
-      runs(25),
+      runs(20),
     );
   });
 
@@ -78,7 +78,7 @@ describe('JSON API under arbitrary input', () => {
           const params = paramsOf(key);
           expectHandled(await invoke(env, key, { body, params }));
         }),
-        runs(25),
+        runs(20),
       );
     },
   );
@@ -89,7 +89,7 @@ describe('JSON API under arbitrary input', () => {
         const params = paramsOf(key);
         expectHandled(await invoke(env, key, { query, params }));
       }),
-      runs(25),
+      runs(20),
     );
   });
 

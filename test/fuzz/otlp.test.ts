@@ -121,7 +121,7 @@ describe('OTLP decoders under arbitrary input', () => {
         });
         expectHandled(result);
       }),
-      runs(60),
+      runs(40),
     );
   });
 
@@ -135,7 +135,7 @@ describe('OTLP decoders under arbitrary input', () => {
         });
         expectHandled(result);
       }),
-      runs(60),
+      runs(40),
     );
   });
 
@@ -162,7 +162,7 @@ describe('OTLP decoders under arbitrary input', () => {
         });
         expectHandled(result);
       }),
-      runs(60),
+      runs(40),
     );
   });
 
