@@ -59,6 +59,11 @@ function readOptions(argv: string[]): Options | undefined {
   return { file, url: values.url, accessKey };
 }
 
+/** Formats a count with its noun, such as `1 record` or `2 records`. */
+function count(amount: number, noun: string): string {
+  return `${amount} ${noun}${amount === 1 ? '' : 's'}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const options = readOptions(argv);
   if (!options) {
@@ -72,15 +77,17 @@ async function main(argv: string[]): Promise<number> {
 
   const failed = responses.filter((response) => response.status !== 200);
   for (const response of failed) {
+    const size = count(response.records, 'record');
     console.error(
-      `request ${response.requestId} (${response.records} records) failed ` +
-        `with ${response.status}: ${response.errorMessage}`,
+      `request ${response.requestId} (${size}) failed with ` +
+        `${response.status}: ${response.errorMessage}`,
     );
   }
   const sent = responses.length - failed.length;
   console.log(
-    `Replayed ${records.length} records in ${responses.length} requests to ` +
-      `${options.url}: ${sent} succeeded, ${failed.length} failed.`,
+    `Replayed ${count(records.length, 'record')} in ` +
+      `${count(responses.length, 'request')} to ${options.url}: ` +
+      `${sent} succeeded, ${failed.length} failed.`,
   );
   return failed.length === 0 ? 0 : 1;
 }
