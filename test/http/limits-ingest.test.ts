@@ -123,7 +123,7 @@ describe('request bodies', () => {
       headers: { ...AUTH, 'content-encoding': 'gzip' },
       body: gzipSync(Buffer.alloc(MAX_DECOMPRESSED_BODY_BYTES + 1, ' ')),
     });
-    const body = await response.json();
+    const body: any = await response.json();
 
     expect(response.status).toBe(413);
     expect(body.error.message).toContain(String(MAX_DECOMPRESSED_BODY_BYTES));

@@ -28,7 +28,10 @@ async function read(
   const [method, path] = route.split(' ') as [string, string];
   if (method === 'POST') return postJson(api(path), params);
   const query = new URLSearchParams(
-    Object.entries(params).map(([name, value]) => [name, String(value)]),
+    Object.entries(params).map(([name, value]): [string, string] => [
+      name,
+      String(value),
+    ]),
   );
   return getJson(api(`${path}?${query}`));
 }
