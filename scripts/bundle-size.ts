@@ -9,6 +9,7 @@ import {
   FUNCTION_SPECS,
   type FunctionSpec,
   LOG_INDEX_SETUP_SPEC,
+  STREAM_INGEST_SPEC,
 } from '#infra/stack/function-specs.js';
 
 /** One Lambda bundle as esbuild built it. */
@@ -29,6 +30,7 @@ export const BUNDLED_FUNCTIONS: [string, FunctionSpec][] = [
     FUNCTION_SPECS[name],
   ]),
   ['log-index-setup', LOG_INDEX_SETUP_SPEC],
+  ['stream-ingest', STREAM_INGEST_SPEC],
 ];
 
 /**

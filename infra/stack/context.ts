@@ -4,6 +4,7 @@ import type { Node } from 'constructs';
 import { z } from 'zod';
 import {
   ContextError,
+  type IngestStreamSetting,
   LOG_LEVELS,
   type MetricStoreSettings,
   type ObservatorySettings,
@@ -46,6 +47,30 @@ const origins = z
   )
   .optional();
 
+const serviceMap = z
+  .union([z.record(z.string(), z.string().min(1)), z.string()])
+  .transform((value, ctx) => {
+    if (typeof value !== 'string') return value;
+    try {
+      const parsed = z
+        .record(z.string(), z.string().min(1))
+        .safeParse(JSON.parse(value));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // Reported below with the expected shape.
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'expected a JSON object of log group names to service names, such ' +
+        'as {"/ecs/checkout":"checkout"}',
+    });
+    return z.NEVER;
+  })
+  .optional();
+
+const streamArn = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[\w.-]+$/;
+
 /** Context keys (`cdk deploy -c key=value` or cdk.json) and their rules. */
 const contextSchema = z.object({
   stage: z
@@ -79,6 +104,13 @@ const contextSchema = z.object({
   openSearchVolumeGiB: count(10, 16_384),
   throttleRateLimit: count(1, 100_000),
   throttleBurstLimit: count(1, 100_000),
+  ingestStream: z
+    .union([z.enum(['create', 'none']), z.string().regex(streamArn)], {
+      error: 'expected create, none or the ARN of a Kinesis stream',
+    })
+    .optional(),
+  ingestStreamShards: count(1, 500),
+  logGroupServices: serviceMap,
 });
 
 /** The context keys the app reads. */
@@ -129,6 +161,15 @@ function metricStoreOf(context: Context): MetricStoreSettings {
   };
 }
 
+function ingestStreamOf(context: Context): IngestStreamSetting {
+  const stream = context.ingestStream ?? 'create';
+  if (stream === 'none') return { kind: 'none' };
+  if (stream === 'create') {
+    return { kind: 'create', shards: context.ingestStreamShards ?? 1 };
+  }
+  return { kind: 'existing', streamArn: stream };
+}
+
 /** Reads the stack settings from the app's context, validating each. */
 export function settingsFromContext(node: Node): ObservatorySettings {
   const context = readContext(node);
@@ -159,5 +200,7 @@ export function settingsFromContext(node: Node): ObservatorySettings {
       rateLimit: context.throttleRateLimit,
       burstLimit: context.throttleBurstLimit,
     },
+    ingestStream: ingestStreamOf(context),
+    logGroupServices: context.logGroupServices,
   };
 }

@@ -84,6 +84,13 @@ export const FUNCTION_SPECS: Record<FunctionName, FunctionSpec> = {
     timeout: API_TIMEOUT,
     description: 'Observatory service catalog, health and topology',
   },
+  firehose: {
+    entry: 'functions/firehose/handler.ts',
+    stores: ['metrics', 'traces', 'logs', 'topology'],
+    memoryMiB: 1024,
+    timeout: API_TIMEOUT,
+    description: 'Observatory Firehose HTTP endpoint',
+  },
   otlp: {
     entry: 'functions/otlp/handler.ts',
     stores: ['metrics', 'traces', 'logs', 'topology'],
@@ -103,6 +110,15 @@ export const LOG_INDEX_SETUP_SPEC: FunctionSpec = {
   memoryMiB: 256,
   timeout: Duration.minutes(2),
   description: 'Observatory log index template and retention policy',
+};
+
+/** The function that reads the Kinesis ingest stream. */
+export const STREAM_INGEST_SPEC: FunctionSpec = {
+  entry: 'functions/stream-ingest/handler.ts',
+  stores: ['metrics', 'traces', 'logs', 'topology'],
+  memoryMiB: 1024,
+  timeout: Duration.minutes(2),
+  description: 'Observatory Kinesis stream ingest',
 };
 
 /** Function names in a fixed order, for loops and tests. */

@@ -15,13 +15,15 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 /**
  * Messages the ingest code logs at WARN when a batch had items that were
  * rejected, by validation or by the store (shared/metrics/ingest.ts,
  * shared/traces/ingest.ts, shared/traces/ingest-json.ts,
- * shared/logs/ingest.ts and shared/otlp/export.ts).
+ * shared/logs/ingest.ts, shared/otlp/export.ts and
+ * shared/streams/dead-letter.ts).
  */
 export const REJECTED_ITEMS_MESSAGES = [
   'metric points rejected',
@@ -29,16 +31,35 @@ export const REJECTED_ITEMS_MESSAGES = [
   'unreadable spans rejected',
   'log records rejected',
   'OTLP items rejected while decoding',
+  'stream record not stored in full',
 ];
+
+function iteratorAge(fn: LambdaFunction): Metric {
+  return fn.metric('IteratorAge', { statistic: 'Maximum', period: PERIOD });
+}
+
+function queuedMessages(queue: IQueue): Metric {
+  return queue.metricApproximateNumberOfMessagesVisible({
+    statistic: 'Maximum',
+    period: PERIOD,
+  });
+}
 
 /** API 5xx answers, in percent of requests, that raise the alarm. */
 export const API_5XX_PERCENT_THRESHOLD = 5;
 
 const PERIOD = Duration.minutes(5);
 
+/** Age of the oldest unread stream record that raises the alarm. */
+export const ITERATOR_AGE_THRESHOLD = Duration.minutes(10);
+
 export interface MonitoringProps {
   stage: string;
   functions: Record<string, LambdaFunction>;
+  /** Functions fed by a Kinesis stream, watched for falling behind. */
+  streamReaders: Record<string, LambdaFunction>;
+  /** Queues where a message means data that was not stored. */
+  deadLetterQueues: IQueue[];
   httpApi: HttpApi;
   alarmEmail: string | undefined;
   removalPolicy: RemovalPolicy;
@@ -67,6 +88,21 @@ export class Monitoring extends Construct {
         description: `The ${name} function was throttled`,
       });
       this.addLogMetrics(name, fn);
+    }
+
+    for (const [name, fn] of Object.entries(props.streamReaders)) {
+      this.alarm(`${name}IteratorAge`, iteratorAge(fn), {
+        description:
+          `The ${name} function is more than ` +
+          `${ITERATOR_AGE_THRESHOLD.toMinutes()} minutes behind the stream`,
+        threshold: ITERATOR_AGE_THRESHOLD.toMilliseconds(),
+        comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      });
+    }
+    for (const queue of props.deadLetterQueues) {
+      this.alarm(`${queue.node.id}Messages`, queuedMessages(queue), {
+        description: `The ${queue.node.id} queue holds records that were not stored`,
+      });
     }
 
     this.alarm('Api5xxRate', this.api5xxPercent(props.httpApi), {

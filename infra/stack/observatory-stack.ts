@@ -1,5 +1,7 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { routesOf } from '#shared/routes.js';
 import { ObservatoryApi } from './api.js';
 import { ApiFunctions, type LambdaDefaults } from './functions.js';
 import { LogDomain } from './log-domain.js';
@@ -12,6 +14,7 @@ import {
   resolveSettings,
 } from './settings.js';
 import type { StoreResources } from './store-access.js';
+import { connectStreamSettings, StreamIngest } from './stream-ingest.js';
 import { Tables } from './tables.js';
 
 export interface ObservatoryStackProps
@@ -29,6 +32,9 @@ export class ObservatoryStack extends Stack {
   readonly logDomain: LogDomain;
   readonly functions: ApiFunctions;
   readonly logIndexSetup: LogIndexSetup;
+  readonly streamIngest: StreamIngest;
+  /** The key that Firehose sends in X-Amz-Firehose-Access-Key. */
+  readonly firehoseAccessKey: Secret;
   readonly api: ObservatoryApi;
   readonly monitoring: Monitoring;
 
@@ -74,6 +80,19 @@ export class ObservatoryStack extends Stack {
       fn.node.defaultChild?.node.addDependency(this.logIndexSetup.resource);
     }
 
+    this.streamIngest = new StreamIngest(this, 'StreamIngest', {
+      stream: settings.ingestStream,
+      logGroupServices: settings.logGroupServices,
+      defaults,
+      stores: this.storeResources(),
+      removalPolicy,
+    });
+    this.firehoseAccessKey = this.connectFirehose();
+    const streamHandler = this.streamIngest.handler;
+    streamHandler?.node.defaultChild?.node.addDependency(
+      this.logIndexSetup.resource,
+    );
+
     const { authorizer, ...handlers } = this.functions.byName;
     this.api = new ObservatoryApi(this, 'Api', {
       apiName: `observatory-${settings.stage}`,
@@ -86,12 +105,54 @@ export class ObservatoryStack extends Stack {
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage: settings.stage,
-      functions: this.functions.byName,
+      functions: {
+        ...this.functions.byName,
+        ...(streamHandler ? { 'stream-ingest': streamHandler } : {}),
+      },
+      streamReaders: streamHandler ? { 'stream-ingest': streamHandler } : {},
+      deadLetterQueues: [
+        this.streamIngest.deadLetters,
+        ...(this.streamIngest.failedBatches
+          ? [this.streamIngest.failedBatches]
+          : []),
+      ],
       httpApi: this.api.httpApi,
       alarmEmail: settings.alarmEmail,
       removalPolicy,
     });
     this.addOutputs();
+  }
+
+  /**
+   * Gives the Firehose function the dead-letter queue and its access key.
+   * The key is generated in Secrets Manager and reaches the function's
+   * environment through a CloudFormation dynamic reference, so the
+   * template never contains it; a Firehose stream can name the same
+   * secret as its HTTP endpoint access key.
+   */
+  private connectFirehose(): Secret {
+    const fn = this.functions.byName.firehose;
+    connectStreamSettings(
+      fn,
+      this.streamIngest.deadLetters,
+      this.settings.logGroupServices,
+    );
+    const secret = new Secret(this, 'FirehoseAccessKey', {
+      description: 'Access key that Firehose sends to Observatory',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: this.settings.removalPolicy,
+    });
+    fn.addEnvironment(
+      'OBSERVATORY_FIREHOSE_ACCESS_KEY',
+      secret.secretValue.unsafeUnwrap(),
+    );
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The key is set in both Observatory and the Firehose streams that ' +
+        'send to it; rotate it by hand with both, from the secret',
+    });
+    return secret;
   }
 
   private storeResources(): StoreResources {
@@ -133,5 +194,24 @@ export class ObservatoryStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.monitoring.topic.topicArn,
     });
+    new CfnOutput(this, 'FirehoseEndpointUrl', {
+      description: 'HTTP endpoint URL for Firehose delivery streams',
+      value: `${this.api.httpApi.apiEndpoint}${routesOf('firehose')[0]?.path}`,
+    });
+    new CfnOutput(this, 'FirehoseAccessKeySecretArn', {
+      description: 'Secret with the access key Firehose must send',
+      value: this.firehoseAccessKey.secretArn,
+    });
+    new CfnOutput(this, 'StreamDeadLetterQueueUrl', {
+      description: 'Stream and Firehose records that could not be stored',
+      value: this.streamIngest.deadLetters.queueUrl,
+    });
+    const stream = this.streamIngest.stream;
+    if (stream) {
+      new CfnOutput(this, 'IngestStreamName', {
+        description: 'Kinesis stream that the stream-ingest function reads',
+        value: stream.streamName,
+      });
+    }
   }
 }

@@ -75,6 +75,12 @@ export interface SearchDomainSettings {
   readonly volumeGiB?: number;
 }
 
+/** The Kinesis stream that the stream-ingest function reads. */
+export type IngestStreamSetting =
+  | { kind: 'create'; shards: number }
+  | { kind: 'existing'; streamArn: string }
+  | { kind: 'none' };
+
 /** Request limits of the API's default stage. */
 export interface ApiThrottleSettings {
   /**
@@ -125,6 +131,19 @@ export interface ObservatorySettings {
   readonly search?: SearchDomainSettings;
   /** @default - see each field */
   readonly throttle?: ApiThrottleSettings;
+  /**
+   * The Kinesis stream of telemetry records (CloudWatch Logs
+   * subscriptions, OTLP or JSON records) that the stream-ingest function
+   * reads.
+   * @default - a new stream with one provisioned shard
+   */
+  readonly ingestStream?: IngestStreamSetting;
+  /**
+   * Service name per CloudWatch Logs group, for logs that arrive through
+   * log subscriptions.
+   * @default - the service is derived from the log group name
+   */
+  readonly logGroupServices?: Record<string, string>;
 }
 
 /** Raised when a context value is invalid; the message names the key. */
@@ -149,6 +168,8 @@ export interface ResolvedSettings {
   };
   search: Required<SearchDomainSettings>;
   throttle: Required<ApiThrottleSettings>;
+  ingestStream: IngestStreamSetting;
+  logGroupServices: Record<string, string> | undefined;
 }
 
 /** Fills in the documented defaults and checks the stage name. */
@@ -188,5 +209,7 @@ export function resolveSettings(
       rateLimit: settings.throttle?.rateLimit ?? 500,
       burstLimit: settings.throttle?.burstLimit ?? 1000,
     },
+    ingestStream: settings.ingestStream ?? { kind: 'create', shards: 1 },
+    logGroupServices: settings.logGroupServices,
   };
 }

@@ -6,6 +6,8 @@ import { zoneAwarenessOf } from '#infra/stack/log-domain.js';
 import { ContextError } from '#infra/stack/settings.js';
 import { logicalIdOf, resourcesOf, synthesize } from './synth-stack.js';
 
+const STREAM_ARN = 'arn:aws:kinesis:eu-west-1:123456789012:stream/telemetry';
+
 /** Every context key set, as strings, the way `cdk deploy -c` passes them. */
 const CONTEXT = {
   stage: 'prod',
@@ -25,6 +27,8 @@ const CONTEXT = {
   openSearchVolumeGiB: '100',
   throttleRateLimit: '50',
   throttleBurstLimit: '100',
+  ingestStream: STREAM_ARN,
+  logGroupServices: '{"/ecs/checkout":"checkout"}',
 };
 
 const { stack, template } = synthesize(CONTEXT);
@@ -122,6 +126,27 @@ describe('stack from context', () => {
     });
   });
 
+  it('reads the existing stream instead of creating one', () => {
+    template.resourceCountIs('AWS::Kinesis::Stream', 0);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: STREAM_ARN,
+    });
+  });
+
+  it('names log group services for stream and Firehose logs', () => {
+    for (const fn of [
+      stack.streamIngest.handler,
+      stack.functions.byName.firehose,
+    ]) {
+      const variables = resourcesOf(template, 'AWS::Lambda::Function')[
+        logicalIdOf(stack, fn as never)
+      ]?.Properties.Environment.Variables;
+      expect(variables.OBSERVATORY_LOG_GROUP_SERVICES).toBe(
+        '{"/ecs/checkout":"checkout"}',
+      );
+    }
+  });
+
   it('subscribes the alarm email to the topic', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
@@ -147,6 +172,9 @@ describe('invalid context', () => {
     ['openSearchVolumeGiB', '5'],
     ['metricMagneticWrites', 'yes'],
     ['throttleRateLimit', 'fast'],
+    ['ingestStream', 'telemetry'],
+    ['ingestStreamShards', '0'],
+    ['logGroupServices', '["checkout"]'],
   ])('rejects %s=%s naming the key', (key, value) => {
     expect(() => settingsOf({ [key]: value })).toThrow(ContextError);
     expect(() => settingsOf({ [key]: value })).toThrow(
@@ -174,11 +202,33 @@ describe('invalid context', () => {
     expect(zoneAwarenessOf(count)).toEqual(expected);
   });
 
+  it('reads ingestStream=none as no stream', () => {
+    expect(settingsOf({ ingestStream: 'none' }).ingestStream).toEqual({
+      kind: 'none',
+    });
+  });
+
   it('reads defaults when no context is set', () => {
     const settings = settingsOf({});
 
     expect(settings.stage).toBeUndefined();
     expect(settings.corsOrigins).toBeUndefined();
     expect(settings.metricStore?.existing).toBeUndefined();
+    expect(settings.ingestStream).toEqual({ kind: 'create', shards: 1 });
+  });
+});
+
+describe('stack without an ingest stream', () => {
+  const bare = synthesize({ ingestStream: 'none' });
+
+  it('creates no stream, mapping or stream function', () => {
+    bare.template.resourceCountIs('AWS::Kinesis::Stream', 0);
+    bare.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    expect(bare.stack.streamIngest.handler).toBeUndefined();
+    expect(bare.stack.streamIngest.failedBatches).toBeUndefined();
+  });
+
+  it('keeps the dead-letter queue for Firehose', () => {
+    bare.template.resourceCountIs('AWS::SQS::Queue', 1);
   });
 });

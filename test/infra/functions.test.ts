@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { handler as firehose } from '#functions/firehose/handler.js';
 import { handler as health } from '#functions/health/handler.js';
 import { handler as keys } from '#functions/keys/handler.js';
 import { handler as logs } from '#functions/logs/handler.js';
@@ -18,7 +19,12 @@ import { logicalIdOf, resourcesOf, synthesize } from './synth-stack.js';
 
 const { stack, template } = synthesize();
 
-type Grant = 'traces table' | 'config table' | 'timestream' | 'opensearch';
+type Grant =
+  | 'traces table'
+  | 'config table'
+  | 'timestream'
+  | 'opensearch'
+  | 'dead letters';
 
 /** What each function may reach, written out rather than derived. */
 const EXPECTED_GRANTS: Record<FunctionName, Grant[]> = {
@@ -29,6 +35,7 @@ const EXPECTED_GRANTS: Record<FunctionName, Grant[]> = {
   traces: ['traces table'],
   logs: ['opensearch'],
   services: ['traces table', 'config table'],
+  firehose: ['traces table', 'timestream', 'opensearch', 'dead letters'],
   otlp: ['traces table', 'timestream', 'opensearch'],
 };
 
@@ -47,6 +54,12 @@ const STORE_VARIABLES: Record<Grant, string[]> = {
     'OBSERVATORY_OPENSEARCH_SERVICE',
     'OBSERVATORY_LOG_INDEX_PREFIX',
   ],
+  'dead letters': ['OBSERVATORY_STREAM_DLQ_URL'],
+};
+
+/** Variables beyond the stores' that a function needs. */
+const OWN_VARIABLES: Partial<Record<FunctionName, string[]>> = {
+  firehose: ['OBSERVATORY_FIREHOSE_ACCESS_KEY'],
 };
 
 const COMMON_VARIABLES = ['STORAGE', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
@@ -89,6 +102,7 @@ function grantsOf(name: FunctionName): Grant[] {
       grants.add('timestream');
     }
     if (actions.some((a) => a.startsWith('es:'))) grants.add('opensearch');
+    if (actions.includes('sqs:SendMessage')) grants.add('dead letters');
   }
   return [...grants].sort();
 }
@@ -100,7 +114,7 @@ function placeholderEnvironment(
   const env: Record<string, string> = { AWS_REGION: 'eu-west-1' };
   for (const [name, value] of Object.entries(variables)) {
     if (typeof value === 'string') env[name] = value;
-    else if (name.endsWith('_ENDPOINT')) env[name] = 'https://search.invalid';
+    else if (/_(ENDPOINT|URL)$/.test(name)) env[name] = 'https://aws.invalid';
     else env[name] = `placeholder-${name.toLowerCase()}`;
   }
   return env;
@@ -221,6 +235,7 @@ describe('function environment', () => {
     const expected = [
       ...COMMON_VARIABLES,
       ...EXPECTED_GRANTS[name].flatMap((grant) => STORE_VARIABLES[grant]),
+      ...(OWN_VARIABLES[name] ?? []),
     ];
 
     expect(Object.keys(variables).sort()).toEqual(expected.sort());
@@ -259,7 +274,7 @@ describe('handler store lists', () => {
   const handlers: Record<
     Exclude<FunctionName, 'authorizer'>,
     LambdaHttpHandler
-  > = { health, keys, metrics, traces, logs, services, otlp };
+  > = { health, keys, metrics, traces, logs, services, firehose, otlp };
 
   it.each(Object.entries(handlers))(
     '%s handler opens the stores the stack grants',

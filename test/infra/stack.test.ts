@@ -124,14 +124,19 @@ describe('OpenSearch domain', () => {
     const statements = domain?.Properties.AccessPolicies.Statement;
     const roleIds = [
       stack.functions.byName.logs.role,
+      stack.functions.byName.firehose.role,
       stack.functions.byName.otlp.role,
+      stack.streamIngest.handler?.role,
       stack.logIndexSetup.handler.role,
     ].map((role) => logicalIdOf(stack, role as never));
+    const principals = (statements[0].Principal.AWS as unknown[]).map((arn) =>
+      JSON.stringify(arn),
+    );
 
     expect(statements).toHaveLength(1);
     expect(statements[0].Effect).toBe('Allow');
-    expect(statements[0].Principal.AWS).toEqual(
-      roleIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })),
+    expect(principals.sort()).toEqual(
+      roleIds.map((id) => JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] })).sort(),
     );
     expect(statements[0].Action).toEqual([
       'es:ESHttpGet',
