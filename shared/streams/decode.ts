@@ -72,14 +72,14 @@ function readObject(
 
 /**
  * Parses JSON text. Integers past 2^53 (16 digits or more) come back as
- * bigint so they keep every digit; text without such a run of digits
+ * bigint, so they keep every digit. Text without such a run of digits
  * takes JSON.parse's faster path.
  */
 function parseJson(text: string): unknown {
   return /\d{16}/.test(text) ? parseJsonExact(text) : JSON.parse(text);
 }
 
-/** Parses one document; returns false when it is not valid JSON. */
+/** Parses and reads one document, returning false when it is not JSON. */
 function readDocument(
   text: string,
   label: string,
@@ -144,7 +144,7 @@ function decodePlain(data: Buffer, context: DecodeContext): DecodedRecord {
 /**
  * Decodes the data of one stream record into spans, log records and
  * metric points, with the reasons for anything that can never be stored.
- * It never throws for bad data. The sniffing order:
+ * Bad data is returned as problems, not raised. The sniffing order:
  *
  * 1. Gzip (magic bytes 1f 8b): decompressed member by member, then read
  *    as below. CloudWatch Logs subscription data always arrives this way.

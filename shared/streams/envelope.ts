@@ -110,7 +110,7 @@ function readEnvelope(
   }
 }
 
-/** The envelopes of an array or of `{"records": [...]}`, else undefined. */
+/** Returns the envelopes of an array or of `{"records": [...]}`, if any. */
 function envelopeList(document: unknown): unknown[] | undefined {
   if (Array.isArray(document)) return document;
   if (isObject(document) && isEnvelopeList(document)) {

@@ -96,7 +96,7 @@ const BASE64 =
  * Turns the request's records into stream records. Each item without a
  * time of its own gets the request's timestamp. NOTE: Firehose documents
  * that a retried request keeps its request id, but not that it keeps its
- * timestamp; if it does not, a retry stores such items again. Items that
+ * timestamp. If it does not, a retry stores such items again. Items that
  * carry their time, and CloudWatch Logs events, are not affected. A
  * record whose data is not base64 cannot be decoded: it comes back as an
  * outcome with that problem.
@@ -129,7 +129,7 @@ export function firehoseRecords(
   return { records, invalid };
 }
 
-/** The body of a Firehose response, as the delivery contract defines it. */
+/** Builds the body of a Firehose response, as the delivery contract defines it. */
 export function firehoseResponseBody(
   requestId: string,
   timestampMs: number,

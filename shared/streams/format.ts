@@ -2,11 +2,11 @@ import type { OtlpSignal } from '../otlp/protobuf.js';
 
 /**
  * The names a sender uses to declare that its records hold OTLP export
- * requests of one signal. On Kinesis the partition key carries it (the
- * whole key, or the key's start followed by `:` or `/`, such as
- * `otlp-traces:checkout`); on Firehose the delivery stream's common
- * attribute `format` does. Undeclared records are recognized by their
- * content.
+ * requests of one signal. On Kinesis the partition key carries the name,
+ * as the whole key or as its start followed by `:` or `/`, such as
+ * `otlp-traces:checkout`. On Firehose the delivery stream's common
+ * attribute `format` carries it. Undeclared records are recognized by
+ * their content.
  */
 export const SIGNAL_FORMATS: Record<string, OtlpSignal> = {
   'otlp-traces': 'traces',

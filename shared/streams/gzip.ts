@@ -4,7 +4,7 @@ import { MAX_DECOMPRESSED_BODY_BYTES } from '../limits.js';
 /** The output of {@link gunzipMembers} and the parts it could not read. */
 export interface Gunzipped {
   data: Buffer;
-  /** Why input after `data` was not read; empty when all of it was. */
+  /** Reasons that input after `data` was not read; empty when all was. */
   problems: string[];
 }
 
@@ -61,7 +61,7 @@ type Member =
 /**
  * Inflates the member at `start`. A member cut off before its trailer
  * keeps the output inflated so far and reports the cut, so whole
- * documents in it are not lost; a member whose CRC does not match is
+ * documents in it are not lost. A member whose CRC does not match is
  * dropped, because its output cannot be trusted.
  */
 function inflateMember(data: Buffer, start: number, budget: number): Member {
@@ -100,9 +100,10 @@ function inflateProblem(error: unknown, start: number, maxBytes: number) {
 /**
  * Decompresses gzip data of one or more members written back to back, as
  * CloudWatch Logs writes them. Each member is inflated on its own, so the
- * output of the members before a bad one is kept: bytes after a member
- * that are not gzip, a cut-off member, a failed CRC check and output past
- * `maxBytes` stop decompression and are reported in `problems`.
+ * output of the members before a bad one is kept. Decompression stops at
+ * bytes after a member that are not gzip, at a cut-off member, at a
+ * failed CRC check and at output past `maxBytes`, and `problems` reports
+ * the reason.
  */
 export function gunzipMembers(
   data: Buffer,

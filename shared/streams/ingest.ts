@@ -23,7 +23,7 @@ export interface StreamRecord {
   signal?: OtlpSignal;
 }
 
-/** What became of one record. */
+/** The outcome of one record: items stored, problems and retries. */
 export interface RecordOutcome {
   record: StreamRecord;
   /** Items stored now or by an earlier delivery of the same record. */
@@ -32,8 +32,8 @@ export interface RecordOutcome {
   /** Why parts of the record can never be stored: not worth a retry. */
   problems: string[];
   /**
-   * Why storing failed in a way that a retry can fix, such as a store that
-   * was unavailable. The whole record is then delivered again, which
+   * The reason storing failed in a way that a retry can fix, such as an
+   * unavailable store. The whole record is then delivered again, which
    * stores nothing twice.
    */
   retryReason?: string;
@@ -87,9 +87,9 @@ function applyReport<T>(chunk: Pending<T>[], report: IngestReport): void {
 
 /**
  * Stores one signal's pending items in chunks of at most MAX_BATCH_ITEMS.
- * Rejected items are problems of their records. An error of the request
- * kind (below 500) is too; any other error, such as a StoreError, marks
- * every record in the chunk for a retry.
+ * Rejected items become problems of their records, and so does an error
+ * below 500 for the whole chunk. Any other error, such as a StoreError,
+ * marks every record in the chunk for a retry.
  */
 async function storeItems<T>(
   deps: Deps,

@@ -10,7 +10,7 @@ export interface Labeled<T> {
   label: string;
 }
 
-/** What one stream record holds once decoded, and what could not be read. */
+/** The items decoded from one stream record, and the parts not read. */
 export interface DecodedRecord {
   spans: Labeled<Span>[];
   logs: Labeled<LogRecord>[];
@@ -26,7 +26,7 @@ export interface DecodedRecord {
   decodedBytes: number;
 }
 
-/** What decoding a record needs besides its bytes. */
+/** The settings and facts that decoding a record uses besides its bytes. */
 export interface DecodeContext {
   /**
    * When the record reached the stream, in epoch milliseconds. Items that

@@ -47,7 +47,7 @@ function endOfString(text: string, start: number): number {
   return -1;
 }
 
-/** Where a document ends (-1 when the text ends first) and its nesting. */
+/** The end of a document (-1 when the text ends first) and its nesting. */
 interface Scan {
   end: number;
   depth: number;
@@ -96,7 +96,7 @@ function trailingText(text: string, index: number): string {
  * CloudWatch Logs and Firehose concatenate documents. Only the brackets
  * are scanned here; each document is parsed by the caller. The scan stops
  * at the first text that does not start an object or array, or at a
- * document cut off before its end, and reports it in `problems`; the
+ * document cut off before its end, and reports it in `problems`. The
  * documents before that point are returned. A document nested deeper
  * than {@link MAX_JSON_DEPTH} is reported and skipped.
  */

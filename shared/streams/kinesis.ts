@@ -19,7 +19,7 @@ export function streamRecordOfKinesis(
   };
 }
 
-/** Where a Kinesis record came from, for its dead letter. */
+/** Returns the source of a Kinesis record, for its dead letter. */
 export function kinesisOrigin(
   record: KinesisStreamRecord,
 ): Record<string, string> {

@@ -3,7 +3,7 @@ import { MAX_JSON_DEPTH } from '../limits.js';
 import { type LogLevel, levelFromSeverity } from '../model/log.js';
 import { findTraceId, spanIdOf, w3cTraceIdOf } from './trace-id.js';
 
-/** What a log line says about itself: its level, trace and request. */
+/** The level, trace and request that a log line names. */
 export interface MessageFacts {
   level: LogLevel;
   /** The level as the line wrote it (`ERROR`, `warn`, `50`), else empty. */
@@ -145,11 +145,12 @@ function textFacts(line: string): MessageFacts {
 /**
  * Reads the level, trace id and request id that a log line carries. A JSON
  * object is read by its fields (see LEVEL_FIELDS and the lists beside
- * it); other text by common patterns, first match wins: a failed or timed
- * out Lambda invocation (ERROR), a Lambda platform line such as START,
- * END or REPORT (INFO), `[ERROR]`, the Node.js runtime's tab-separated
- * level, logfmt's `level=error`, and finally a level word in capitals.
- * Trace ids come back in the W3C form (see {@link w3cTraceIdOf}).
+ * it). Other text is matched against common patterns, and the first match
+ * wins. In order, they are a failed or timed out Lambda invocation
+ * (ERROR), a Lambda platform line such as START, END or REPORT (INFO),
+ * `[ERROR]`, the Node.js runtime's tab-separated level, logfmt's
+ * `level=error`, and a level word in capitals. Trace ids come back in the
+ * W3C form (see {@link w3cTraceIdOf}).
  */
 export function readMessageFacts(message: string): MessageFacts {
   if (message.trim() === '') return NONE;

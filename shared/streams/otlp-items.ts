@@ -32,7 +32,7 @@ function listAt(holder: unknown, key: string): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
-/** Tells whether a decoded request holds at least one span, metric or log. */
+/** Tells whether a decoded request has a span, metric or log record. */
 function hasItems(signal: OtlpSignal, body: unknown): boolean {
   const [scopeKey, itemKey] = ITEM_KEYS[signal];
   return listAt(body, RESOURCE_KEYS[signal]).some((resource) =>
@@ -40,7 +40,7 @@ function hasItems(signal: OtlpSignal, body: unknown): boolean {
   );
 }
 
-/** The signals whose resource list a JSON object carries. */
+/** Returns the signals whose resource list a JSON object carries. */
 export function otlpSignalsOfJson(value: Record<string, unknown>) {
   return SIGNALS.filter((signal) => RESOURCE_KEYS[signal] in value);
 }

@@ -12,9 +12,9 @@ const REQUEST_TYPE_NAMES: Record<OtlpSignal, string> = {
 const SIGNALS: readonly OtlpSignal[] = ['traces', 'metrics', 'logs'];
 
 /**
- * Deepest message nesting checked. OTLP values nest (an AnyValue holds a
- * list of KeyValues holding AnyValues), and a deeper message is not taken
- * for OTLP rather than risk the stack.
+ * Deepest message nesting checked. OTLP values nest (an AnyValue contains
+ * a list of KeyValues that contain AnyValues), and a deeper message is
+ * not taken for OTLP rather than risk the stack.
  */
 const MAX_MESSAGE_DEPTH = 200;
 
@@ -35,7 +35,7 @@ function loadRequestTypes(): Record<OtlpSignal, protobuf.Type> {
 
 const REQUEST_TYPES = loadRequestTypes();
 
-/** The wire types a field may arrive with: packed repeated scalars add 2. */
+/** Returns the wire types a field may use: packed repeated scalars add 2. */
 function wireTypesOf(field: protobuf.Field): number[] {
   if (field.resolvedType instanceof protobuf.Type) return [LENGTH_DELIMITED];
   if (field.resolvedType instanceof protobuf.Enum) {
@@ -66,9 +66,9 @@ const REQUIRED_FIELDS: Record<string, number[]> = {
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Checks a scalar field's value where the wire type alone says too
- * little: a string must be valid UTF-8, as proto3 requires, and an id
- * must have its length.
+ * Checks a scalar field's value where the wire type alone is not enough:
+ * a string must be valid UTF-8, as proto3 requires, and an id must have
+ * its length.
  */
 function valueConforms(
   type: protobuf.Type,
@@ -149,9 +149,9 @@ export function isOtlpRequest(signal: OtlpSignal, data: Buffer): boolean {
 /**
  * Finds the OTLP signals whose export request `data` is, by checking
  * every field against each request's schema. The three requests share
- * their outer layout, so only the items tell them apart: a span starts
- * with a 16-byte trace id and an 8-byte span id, a log record with its
- * time (fixed64), and a span's times (fixed64) sit where a metric has its
+ * their outer layout, so only the items tell them apart. A span starts
+ * with a 16-byte trace id and an 8-byte span id, and a log record with
+ * its time (fixed64). A span's times (fixed64) sit where a metric has its
  * sum (a message). A request with no items fits all three.
  */
 export function otlpSignalsOf(data: Buffer): OtlpSignal[] {

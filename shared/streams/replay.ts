@@ -79,7 +79,7 @@ function deadLetterRecord(letter: unknown, where: string): ReplayRecord {
   };
 }
 
-/** The dead letters in the bodies of SQS ReceiveMessage output. */
+/** Reads the dead letters in the bodies of SQS ReceiveMessage output. */
 function sqsMessageRecords(output: Json): ReplayRecord[] {
   return (output.Messages as unknown[]).map((message, index) => {
     const body = isObject(message) ? message.Body : undefined;
@@ -161,7 +161,7 @@ export function replayRequestsOf(records: ReplayRecord[]): ReplayRequest[] {
   return requests;
 }
 
-/** What the server returned for one request. */
+/** The server's response to one replayed request. */
 export interface ReplayResponse {
   requestId: string;
   records: number;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { plainFromAttributes } from '#shared/model/attributes.js';
 import type { OtlpSignal } from '#shared/otlp/protobuf.js';
@@ -383,5 +384,66 @@ describe('decodeRecord with unreadable data', () => {
     const record = decode(Buffer.from('{"messageType": }{"a":1}'));
 
     expect(record.problems[0]).toMatch(/^document 1: invalid JSON/);
+  });
+});
+
+describe('decodeRecord on arbitrary data', () => {
+  const envelope = fc.record({
+    type: fc.constantFrom('log', 'metric', 'span', 'other'),
+    service: fc.string(),
+    message: fc.string(),
+    timestamp: fc.oneof(fc.integer(), fc.string()),
+  });
+  const document = fc.oneof(
+    envelope,
+    fc.constant(controlMessage()),
+    fc.constant(firstDocument()),
+    fc.constant(otlpRequests().traces),
+    fc.jsonValue(),
+  );
+
+  it('returns problems instead of raising for random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
+        const data = Buffer.from(bytes);
+        const record = decode(data);
+        expect(record.decodedBytes).toBe(data.length);
+      }),
+    );
+  });
+
+  it('reads every document of a random concatenation', () => {
+    fc.assert(
+      fc.property(
+        fc.array(document, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom('', '\n', '\n\n'),
+        (documents, separator) => {
+          const objects = documents.filter(
+            (item) => typeof item === 'object' && item !== null,
+          );
+          const data = concatenated(objects, separator);
+          const record = decode(data);
+          const trailing = record.problems.filter((p) =>
+            /trailing|cut off/.test(p),
+          );
+          expect(trailing).toEqual([]);
+        },
+      ),
+    );
+  });
+
+  it('keeps the documents before random garbage', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), (garbage) => {
+        fc.pre(!/^\s*[[{]/.test(garbage) && garbage.trim() !== '');
+        const documents = concatenated([firstDocument(), secondDocument()]);
+        const data = Buffer.concat([documents, Buffer.from(garbage)]);
+
+        const record = decode(data);
+
+        expect(record.logs).toHaveLength(3);
+        expect(record.problems).toHaveLength(1);
+      }),
+    );
   });
 });
