@@ -45,7 +45,7 @@ function queuedMessages(queue: IQueue): Metric {
   });
 }
 
-/** API 5xx answers, in percent of requests, that raise the alarm. */
+/** Share of API responses that are 5xx, in percent, that raises the alarm. */
 export const API_5XX_PERCENT_THRESHOLD = 5;
 
 const PERIOD = Duration.minutes(5);

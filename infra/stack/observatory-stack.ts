@@ -127,7 +127,7 @@ export class ObservatoryStack extends Stack {
    * Gives the Firehose function the dead-letter queue and its access key.
    * The key is generated in Secrets Manager and reaches the function's
    * environment through a CloudFormation dynamic reference, so the
-   * template never contains it; a Firehose stream can name the same
+   * template never contains it. A Firehose stream can name the same
    * secret as its HTTP endpoint access key.
    */
   private connectFirehose(): Secret {
@@ -194,6 +194,10 @@ export class ObservatoryStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.monitoring.topic.topicArn,
     });
+    this.addStreamOutputs();
+  }
+
+  private addStreamOutputs(): void {
     new CfnOutput(this, 'FirehoseEndpointUrl', {
       description: 'HTTP endpoint URL for Firehose delivery streams',
       value: `${this.api.httpApi.apiEndpoint}${routesOf('firehose')[0]?.path}`,

@@ -45,8 +45,8 @@ function deadLetterQueue(scope: Construct, id: string, reason: string) {
 }
 
 /**
- * Settings that the stream-ingest and Firehose functions share: where
- * records that can never be stored go, and the log group services.
+ * Connects a stream-ingest or Firehose function to the dead-letter queue
+ * of records that can never be stored, and to the log group services.
  */
 export function connectStreamSettings(
   fn: NodejsFunction,
