@@ -1,0 +1,191 @@
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BatchSpec, Signal } from './data/samples.js';
+import { FORMATS, type Format } from './data/wire.js';
+import type { ClientMessage, LoadJob, LoadResult } from './load-client.js';
+import {
+  type ProfileSummary,
+  profilesIn,
+  summarizeProfile,
+} from './profile.js';
+import {
+  BENCH_ADMIN_KEY,
+  type BenchServer,
+  freshDataDir,
+  removeDataDir,
+  startBenchServer,
+} from './server.js';
+import { type Latency, latencyOf } from './stats.js';
+
+/** How hard the HTTP ingest benchmark pushes. */
+export interface HttpIngestSettings {
+  /** Items per request. */
+  batchSize: number;
+  /** Requests in flight at once. */
+  concurrency: number;
+  warmupRequests: number;
+  measuredRequests: number;
+}
+
+/** The outcome of one signal sent in one format. */
+export interface HttpIngestCase {
+  signal: Signal;
+  format: Format;
+  items: number;
+  requests: number;
+  itemsPerSecond: number;
+  /** Body bytes on the wire per second, in MB (10^6 bytes). */
+  wireMBPerSecond: number;
+  /** Uncompressed body bytes per second, in MB. */
+  rawMBPerSecond: number;
+  latencyMs: Latency;
+  /** Server CPU seconds (user + system) while the case ran. */
+  serverCpuSeconds: number;
+  /** Server CPU seconds per wall second: 1.0 is one core busy. */
+  serverCores: number;
+  /** Server CPU time per 1,000 items, in milliseconds. */
+  cpuMsPerThousandItems: number;
+  /** Peak RSS of the server since it started, after this case. */
+  serverPeakRssBytes: number;
+  failures: string[];
+}
+
+const CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
+const HOUR_MS = 3_600_000;
+
+/**
+ * Batches of one case. Each format gets its own 6-hour slot, starting
+ * three days back, so no two cases send the same series at the same
+ * time and every item is new to the store.
+ */
+function casePlan(
+  settings: HttpIngestSettings,
+  slot: number,
+  nowMs: number,
+): { warmup: BatchSpec[]; measured: BatchSpec[] } {
+  const baseMs = nowMs - 72 * HOUR_MS + slot * 6 * HOUR_MS;
+  const spec = (batch: number) => ({
+    batch,
+    size: settings.batchSize,
+    baseMs,
+  });
+  const warmup = Array.from({ length: settings.warmupRequests }, (_, i) =>
+    spec(i),
+  );
+  const measured = Array.from({ length: settings.measuredRequests }, (_, i) =>
+    spec(settings.warmupRequests + i),
+  );
+  return { warmup, measured };
+}
+
+/** Runs one job in a fresh client process, reading server CPU around it. */
+function runClient(
+  server: BenchServer,
+  job: LoadJob,
+): Promise<{ result: LoadResult; cpuSeconds: number }> {
+  const child = fork(CLIENT, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let cpuBefore = 0;
+  return new Promise((resolve, reject) => {
+    child.on('message', (message: ClientMessage) => {
+      if (message.type === 'ready') {
+        cpuBefore = server.cpuSeconds();
+        child.send('go');
+      } else if (message.type === 'done') {
+        const cpuSeconds = server.cpuSeconds() - cpuBefore;
+        child.disconnect();
+        resolve({ result: message.result, cpuSeconds });
+      } else {
+        reject(new Error(`load client failed: ${message.message}`));
+      }
+    });
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`load client exited with ${code}`));
+    });
+    child.send(job);
+  });
+}
+
+function caseOf(
+  signal: Signal,
+  format: Format,
+  run: { result: LoadResult; cpuSeconds: number },
+  server: BenchServer,
+): HttpIngestCase {
+  const { result, cpuSeconds } = run;
+  const seconds = result.wallMs / 1_000;
+  return {
+    signal,
+    format,
+    items: result.items,
+    requests: result.latenciesMs.length,
+    itemsPerSecond: result.items / seconds,
+    wireMBPerSecond: result.bytes / 1e6 / seconds,
+    rawMBPerSecond: result.rawBytes / 1e6 / seconds,
+    latencyMs: latencyOf(result.latenciesMs),
+    serverCpuSeconds: cpuSeconds,
+    serverCores: cpuSeconds / seconds,
+    cpuMsPerThousandItems: (cpuSeconds * 1e6) / result.items,
+    serverPeakRssBytes: server.peakRssBytes(),
+    failures: result.failures.slice(0, 5),
+  };
+}
+
+/** A CPU profile of the server while it ingested one signal. */
+export interface SignalProfile {
+  signal: Signal;
+  summary: ProfileSummary;
+}
+
+/**
+ * Sends each signal in each format through a local server, one fresh
+ * server (and database) per signal, formats one after another. With
+ * `profileDir`, each server runs under `node --cpu-prof` and writes its
+ * profile to `<profileDir>/<signal>`; profiling slows the server, so the
+ * figures of such a run do not compare with others.
+ */
+export async function benchHttpIngest(
+  settings: HttpIngestSettings,
+  signals: readonly Signal[],
+  progress: (line: string) => void,
+  profileDir?: string,
+): Promise<{ cases: HttpIngestCase[]; profiles: SignalProfile[] }> {
+  const cases: HttpIngestCase[] = [];
+  const profiles: SignalProfile[] = [];
+  const nowMs = Date.now();
+  for (const signal of signals) {
+    const dataDir = freshDataDir();
+    const signalProfileDir = profileDir && join(profileDir, signal);
+    const server = await startBenchServer(dataDir, signalProfileDir);
+    try {
+      for (const [slot, format] of FORMATS.entries()) {
+        const plan = casePlan(settings, slot, nowMs);
+        const job: LoadJob = {
+          url: server.url,
+          apiKey: BENCH_ADMIN_KEY,
+          signal,
+          format,
+          concurrency: settings.concurrency,
+          ...plan,
+        };
+        const run = await runClient(server, job);
+        const result = caseOf(signal, format, run, server);
+        cases.push(result);
+        progress(
+          `http ingest ${signal} ${format}: ` +
+            `${Math.round(result.itemsPerSecond)} items/s`,
+        );
+      }
+    } finally {
+      await server.stop();
+      removeDataDir(dataDir);
+    }
+    for (const file of signalProfileDir ? profilesIn(signalProfileDir) : []) {
+      profiles.push({ signal, summary: summarizeProfile(file) });
+    }
+  }
+  return { cases, profiles };
+}
