@@ -55,6 +55,7 @@ const envSchema = z.object({
   OBSERVATORY_TIMESTREAM_TABLE: optionalText,
   OBSERVATORY_TIMESTREAM_MAGNETIC_WRITES: flag,
   OBSERVATORY_TIMESTREAM_MEMORY_RETENTION_HOURS: positiveInt(24),
+  OBSERVATORY_TRACE_RETENTION_DAYS: positiveInt(30),
   OBSERVATORY_OPENSEARCH_ENDPOINT: z.url().optional(),
   OBSERVATORY_OPENSEARCH_SERVICE: z.enum(['es', 'aoss']).default('es'),
   OBSERVATORY_LOG_INDEX_PREFIX: z
@@ -87,6 +88,11 @@ export interface AwsConfig {
   /** Whether the table accepts records older than the memory store. */
   timestreamMagneticWrites: boolean;
   timestreamMemoryRetentionHours: number;
+  /**
+   * Days trace-table items (spans, summaries, topology) are kept after
+   * their event time, through the `expires_at` TTL attribute.
+   */
+  traceRetentionDays?: number;
   opensearchEndpoint: string | undefined;
   /** `es` for a managed domain, `aoss` for a Serverless collection. */
   opensearchService: 'es' | 'aoss';
@@ -137,6 +143,7 @@ function awsConfigOf(vars: Env): AwsConfig {
     timestreamMagneticWrites: vars.OBSERVATORY_TIMESTREAM_MAGNETIC_WRITES,
     timestreamMemoryRetentionHours:
       vars.OBSERVATORY_TIMESTREAM_MEMORY_RETENTION_HOURS,
+    traceRetentionDays: vars.OBSERVATORY_TRACE_RETENTION_DAYS,
     opensearchEndpoint: vars.OBSERVATORY_OPENSEARCH_ENDPOINT,
     opensearchService: vars.OBSERVATORY_OPENSEARCH_SERVICE,
     logIndexPrefix: vars.OBSERVATORY_LOG_INDEX_PREFIX,

@@ -83,6 +83,7 @@ const contextSchema = z.object({
   logLevel: z.enum(LOG_LEVELS).optional(),
   metricMemoryRetentionHours: count(1, 8766),
   metricMagneticRetentionDays: count(1, 73_000),
+  traceRetentionDays: count(1, 3650),
   logRetentionDays: count(1, 3650),
   cloudWatchLogRetentionDays: z.coerce
     .number()
@@ -185,6 +186,7 @@ export function settingsFromContext(node: Node): ObservatorySettings {
     retention: {
       metricMemoryHours: context.metricMemoryRetentionHours,
       metricMagneticDays: context.metricMagneticRetentionDays,
+      traceDays: context.traceRetentionDays,
       logDays: context.logRetentionDays,
       cloudWatchLogs: context.cloudWatchLogRetentionDays as
         | RetentionDays

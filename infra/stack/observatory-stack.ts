@@ -162,6 +162,7 @@ export class ObservatoryStack extends Stack {
       metricTable: this.metricTable,
       metricMemoryRetentionHours: this.settings.retention.metricMemoryHours,
       metricMagneticWrites: this.settings.metricStore.magneticWrites,
+      traceRetentionDays: this.settings.retention.traceDays,
       logDomain: this.logDomain,
     };
   }

@@ -27,6 +27,12 @@ export interface RetentionSettings {
    */
   readonly metricMagneticDays?: number;
   /**
+   * Days spans, trace summaries and topology stay in DynamoDB after their
+   * event time; DynamoDB deletes expired items within a few days.
+   * @default 30
+   */
+  readonly traceDays?: number;
+  /**
    * Days a daily log index stays in OpenSearch before it is deleted.
    * @default 14
    */
@@ -193,6 +199,7 @@ export function resolveSettings(
     retention: {
       metricMemoryHours: retention.metricMemoryHours ?? 24,
       metricMagneticDays: retention.metricMagneticDays ?? 365,
+      traceDays: retention.traceDays ?? 30,
       logDays: retention.logDays ?? 14,
       cloudWatchLogs: retention.cloudWatchLogs ?? RetentionDays.ONE_MONTH,
     },

@@ -13,6 +13,7 @@ export interface StoreResources {
   metricTable: MetricTable;
   metricMemoryRetentionHours: number;
   metricMagneticWrites: boolean;
+  traceRetentionDays: number;
   logDomain: LogDomain;
 }
 
@@ -71,7 +72,10 @@ function connectTraces(fn: LambdaFunction, r: StoreResources): Environment {
     'Queries on the trace list, span statistics and topology indexes ' +
       'need every index of the traces table, and only of that table',
   );
-  return { OBSERVATORY_TRACES_TABLE: r.tracesTable.tableName };
+  return {
+    OBSERVATORY_TRACES_TABLE: r.tracesTable.tableName,
+    OBSERVATORY_TRACE_RETENTION_DAYS: String(r.traceRetentionDays),
+  };
 }
 
 function connectConfig(fn: LambdaFunction, r: StoreResources): Environment {

@@ -17,6 +17,7 @@ const CONTEXT = {
   logLevel: 'DEBUG',
   metricMemoryRetentionHours: '12',
   metricMagneticRetentionDays: '90',
+  traceRetentionDays: '7',
   logRetentionDays: '30',
   cloudWatchLogRetentionDays: '90',
   timestreamDatabase: 'legacy_metrics',
@@ -88,6 +89,14 @@ describe('stack from context', () => {
       }),
       EBSOptions: Match.objectLike({ VolumeSize: 100 }),
     });
+  });
+
+  it('keeps trace items as configured', () => {
+    const variables = resourcesOf(template, 'AWS::Lambda::Function')[
+      logicalIdOf(stack, stack.functions.byName.traces)
+    ]?.Properties.Environment.Variables;
+
+    expect(variables.OBSERVATORY_TRACE_RETENTION_DAYS).toBe('7');
   });
 
   it('keeps log indices and CloudWatch logs as configured', () => {

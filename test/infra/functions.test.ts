@@ -41,7 +41,10 @@ const EXPECTED_GRANTS: Record<FunctionName, Grant[]> = {
 
 /** Variables that each store adds, from shared/config.ts. */
 const STORE_VARIABLES: Record<Grant, string[]> = {
-  'traces table': ['OBSERVATORY_TRACES_TABLE'],
+  'traces table': [
+    'OBSERVATORY_TRACES_TABLE',
+    'OBSERVATORY_TRACE_RETENTION_DAYS',
+  ],
   'config table': ['OBSERVATORY_CONFIG_TABLE'],
   timestream: [
     'OBSERVATORY_TIMESTREAM_DATABASE',

@@ -22,7 +22,9 @@ async function openOne(config: Config, name: StoreName) {
       const { createDynamoDbTraceStore } = await import(
         './dynamodb/trace-store.js'
       );
-      return createDynamoDbTraceStore(config.aws);
+      return createDynamoDbTraceStore(config.aws, {
+        retentionDays: config.aws.traceRetentionDays,
+      });
     }
     case 'config': {
       const { createDynamoDbConfigStore } = await import(
@@ -34,7 +36,9 @@ async function openOne(config: Config, name: StoreName) {
       const { createDynamoDbTopologyStore } = await import(
         './dynamodb/topology-store.js'
       );
-      return createDynamoDbTopologyStore(config.aws);
+      return createDynamoDbTopologyStore(config.aws, {
+        retentionDays: config.aws.traceRetentionDays,
+      });
     }
   }
 }
