@@ -73,6 +73,18 @@ describe('ingestSpans', () => {
     expect(await deps.stores.traces.getTrace(TRACE_ID)).toHaveLength(1);
   });
 
+  it('compares every repeat with the first span', async () => {
+    const report = await ingestSpans(deps, [
+      span('0000000000000001', { name: 'first' }),
+      span('0000000000000001', { name: 'second' }),
+      span('0000000000000001', { name: 'first' }),
+      span('0000000000000001', { name: 'second' }),
+    ]);
+
+    expect(report.accepted).toBe(2);
+    expect(report.rejected.map((r) => r.index)).toEqual([1, 3]);
+  });
+
   it('treats attributes in another key order as identical', async () => {
     const a = { stringValue: 'a' };
     const b = { intValue: '2' };
