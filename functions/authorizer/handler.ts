@@ -47,11 +47,14 @@ export function createAuthorizer(verifier: KeyVerifier) {
   };
 }
 
+/** The authorizer reads API keys from the config store and nothing else. */
+export const AUTHORIZER_STORES = ['config'] as const;
+
 let ready: Promise<ReturnType<typeof createAuthorizer>> | undefined;
 
 export const handler = async (event: APIGatewayRequestAuthorizerEventV2) => {
   ready ??= (async () => {
-    const stores = await openStores(loadConfig());
+    const stores = await openStores(loadConfig(), AUTHORIZER_STORES);
     createLogger('authorizer').info('authorizer ready');
     return createAuthorizer(new KeyVerifier(stores.config, systemClock));
   })();

@@ -41,9 +41,6 @@ export const FUNCTION_SPECS: Record<FunctionName, FunctionSpec> = {
   },
   authorizer: {
     entry: 'functions/authorizer/handler.ts',
-    // NOTE: the authorizer handler calls openStores without a store list,
-    // so with STORAGE=aws it opens all five and fails at cold start on the
-    // first missing variable. It needs `openStores(config, ['config'])`.
     stores: ['config'],
     memoryMiB: 256,
     timeout: Duration.seconds(5),
