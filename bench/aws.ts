@@ -23,7 +23,7 @@ import { fakeAwsConfig } from '#test/fakes/timestream/config.js';
 import { startTimestreamFake } from '#test/fakes/timestream/server.js';
 import { startLocalDynamoDb } from '#test/support/dynalite.js';
 import { type OperationCount, startCountingProxy } from './counting-proxy.js';
-import type { Signal } from './data/samples.js';
+import type { BatchSpec, Signal } from './data/samples.js';
 import { otlpBody } from './data/wire.js';
 
 /** One AWS API operation's share of an ingest run. */
@@ -40,6 +40,8 @@ export interface AwsOperation {
 export interface AwsResult {
   signal: Signal;
   store: string;
+  /** How the items spread over series, where that changes the calls. */
+  layout: string;
   /** Items ingested in the measured run. */
   items: number;
   seconds: number;
@@ -76,12 +78,14 @@ async function ingestAll(
   spec: SignalExport<unknown>,
   deps: Deps,
   settings: AwsSettings,
+  metricLayout?: BatchSpec['metricLayout'],
 ): Promise<{ items: number; seconds: number }> {
   const baseMs = Date.now() - 2 * 3_600_000;
   const started = performance.now();
   let items = 0;
   for (let batch = 0; items < settings.items; batch++) {
-    const body = otlpBody(signal, { batch, size: settings.batchSize, baseMs });
+    const size = settings.batchSize;
+    const body = otlpBody(signal, { batch, size, baseMs, metricLayout });
     const mapped = spec.map(body, deps).items;
     const report = await spec.ingest(deps, mapped);
     if (report.rejected.length > 0) {
@@ -111,6 +115,7 @@ function operationsOf(
 function resultOf(
   signal: Signal,
   store: string,
+  layout: string,
   run: { items: number; seconds: number },
   counts: Map<string, OperationCount>,
 ): AwsResult {
@@ -119,6 +124,7 @@ function resultOf(
   return {
     signal,
     store,
+    layout,
     ...run,
     operations,
     requestsPerMillionItems: (calls / run.items) * 1e6,
@@ -138,29 +144,36 @@ function tally(
   counts.set(operation, count);
 }
 
-async function benchTimestream(settings: AwsSettings): Promise<AwsResult> {
+const METRIC_LAYOUTS = {
+  mixed: '10 services x 10 metrics x 10 hosts per batch',
+  'one-metric': '1 metric x 1,000 hosts per batch',
+} as const;
+
+async function benchTimestream(
+  settings: AwsSettings,
+  layout: keyof typeof METRIC_LAYOUTS,
+): Promise<AwsResult> {
   const fake = await startTimestreamFake({
     tables: [['observatory', 'metrics']],
   });
   try {
     const metrics = createTimestreamMetricStore(fakeAwsConfig(fake.endpoint));
+    const deps = depsWith({ metrics });
     const run = await ingestAll(
       'metrics',
       METRICS_EXPORT,
-      depsWith({ metrics }),
+      deps,
       settings,
+      layout,
     );
     const counts = new Map<string, OperationCount>();
     for (const request of fake.requests) {
       const records = request.body.Records?.length ?? 1;
-      tally(
-        counts,
-        request.operation,
-        JSON.stringify(request.body).length,
-        records,
-      );
+      const bytes = JSON.stringify(request.body).length;
+      tally(counts, request.operation, bytes, records);
     }
-    return resultOf('metrics', 'Timestream (fake)', run, counts);
+    const store = 'Timestream (fake)';
+    return resultOf('metrics', store, METRIC_LAYOUTS[layout], run, counts);
   } finally {
     await fake.close();
   }
@@ -201,7 +214,7 @@ async function benchOpenSearch(settings: AwsSettings): Promise<AwsResult> {
       const items = operation.endsWith('_bulk') ? lines.length / 2 : 1;
       tally(counts, operation, Buffer.byteLength(request.body), items);
     }
-    return resultOf('logs', 'OpenSearch (fake)', run, counts);
+    return resultOf('logs', 'OpenSearch (fake)', '', run, counts);
   } finally {
     await client.close();
     await fake.close();
@@ -224,7 +237,8 @@ async function benchDynamoDb(settings: AwsSettings): Promise<AwsResult> {
       depsWith({ traces, topology }),
       settings,
     );
-    return resultOf('traces', 'DynamoDB (dynalite)', run, proxy.counts);
+    const layout = '5-span traces over 3 services';
+    return resultOf('traces', 'DynamoDB (dynalite)', layout, run, proxy.counts);
   } finally {
     await proxy.close();
     await dynamo.close();
@@ -241,18 +255,24 @@ export async function benchAws(
   progress: (line: string) => void,
 ): Promise<AwsResult[]> {
   useLocalAwsEnvironment();
-  const runs: Record<Signal, (s: AwsSettings) => Promise<AwsResult>> = {
-    metrics: benchTimestream,
-    logs: benchOpenSearch,
-    traces: benchDynamoDb,
+  const runs: Record<Signal, (() => Promise<AwsResult>)[]> = {
+    metrics: [
+      () => benchTimestream(settings, 'mixed'),
+      () => benchTimestream(settings, 'one-metric'),
+    ],
+    logs: [() => benchOpenSearch(settings)],
+    traces: [() => benchDynamoDb(settings)],
   };
   const results: AwsResult[] = [];
   for (const signal of signals) {
-    const result = await runs[signal](settings);
-    results.push(result);
-    progress(
-      `aws ${signal}: ${Math.round(result.requestsPerMillionItems)} requests per million items`,
-    );
+    for (const run of runs[signal]) {
+      const result = await run();
+      results.push(result);
+      progress(
+        `aws ${result.store} ${result.layout}: ` +
+          `${Math.round(result.requestsPerMillionItems)} requests per million items`,
+      );
+    }
   }
   return results;
 }

@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchAws } from './aws.js';
-import { SIGNALS } from './data/samples.js';
+import { SIGNALS, type Signal } from './data/samples.js';
 import { benchOtherHandlers } from './handlers.js';
 import { benchHttpIngest } from './ingest-http.js';
 import { benchLambdas } from './lambda.js';
@@ -34,6 +34,8 @@ const HELP = `Usage: npm run bench -- [options]
   --quick           small batches and data sets: about a minute on 2 cores
   --runs N          repeat every section N times and report medians (1)
   --only LIST       comma-separated sections: ${SECTIONS.join(', ')}
+  --signals LIST    comma-separated signals for the ingest and AWS
+                    sections: ${SIGNALS.join(', ')}
   --profile         run the HTTP ingest servers under node --cpu-prof and
                     list where their CPU time went (slows them down)
   --help            show this text`;
@@ -41,8 +43,26 @@ const HELP = `Usage: npm run bench -- [options]
 interface Options {
   quick: boolean;
   profile: boolean;
+  signals: Signal[];
   runs: number;
   sections: Section[];
+}
+
+/** Splits a comma-separated option, rejecting names not in `allowed`. */
+function readList<T extends string>(
+  text: string,
+  allowed: readonly T[],
+  option: string,
+): T[] {
+  const names = text.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (!allowed.includes(name as T)) {
+      throw new Error(
+        `invalid ${option} value ${name}: expected ${allowed.join(', ')}`,
+      );
+    }
+  }
+  return names as T[];
 }
 
 function readOptions(): Options {
@@ -52,6 +72,7 @@ function readOptions(): Options {
       profile: { type: 'boolean', default: false },
       runs: { type: 'string', default: '1' },
       only: { type: 'string', default: SECTIONS.join(',') },
+      signals: { type: 'string', default: SIGNALS.join(',') },
       help: { type: 'boolean', default: false },
     },
   });
@@ -65,19 +86,12 @@ function readOptions(): Options {
       `invalid --runs ${values.runs}: expected a whole number from 1`,
     );
   }
-  const sections = values.only.split(',').map((name) => name.trim());
-  for (const name of sections) {
-    if (!SECTIONS.includes(name as Section)) {
-      throw new Error(
-        `invalid --only section ${name}: expected ${SECTIONS.join(', ')}`,
-      );
-    }
-  }
   return {
     quick: values.quick,
     profile: values.profile,
+    signals: readList(values.signals, SIGNALS, '--signals'),
     runs,
-    sections: sections as Section[],
+    sections: readList(values.only, SECTIONS, '--only'),
   };
 }
 
@@ -91,9 +105,10 @@ function progress(line: string): void {
 /** Runs the chosen sections once. */
 async function runOnce(
   settings: BenchSettings,
-  sections: Section[],
+  options: Options,
   profileDir: string | undefined,
 ): Promise<BenchFigures> {
+  const { sections, signals } = options;
   const figures: BenchFigures = {
     http: [],
     profiles: [],
@@ -109,7 +124,7 @@ async function runOnce(
   if (has('http')) {
     const http = await benchHttpIngest(
       settings.http,
-      SIGNALS,
+      signals,
       progress,
       profileDir,
     );
@@ -117,7 +132,7 @@ async function runOnce(
     figures.profiles = http.profiles;
   }
   if (has('layers')) {
-    figures.layers = await benchLayers(SIGNALS, settings.layers, progress);
+    figures.layers = await benchLayers(signals, settings.layers, progress);
   }
   if (has('queries')) {
     for (const dataset of settings.queryDatasets) {
@@ -137,7 +152,7 @@ async function runOnce(
       figures.queries.push(...results);
     }
   }
-  if (has('aws')) figures.aws = await benchAws(SIGNALS, settings.aws, progress);
+  if (has('aws')) figures.aws = await benchAws(signals, settings.aws, progress);
   if (has('lambda')) {
     const lambdas = await benchLambdas(settings.lambda, progress);
     figures.lambdaBaselineMs = lambdas.baselineMs;
@@ -174,7 +189,7 @@ async function main(): Promise<void> {
     const profileDir = options.profile
       ? join(RESULTS_DIR, 'profiles', fileStamp(startedAt), `run-${run}`)
       : undefined;
-    runs.push(await runOnce(settings, options.sections, profileDir));
+    runs.push(await runOnce(settings, options, profileDir));
   }
   const results: BenchResults = {
     startedAt,

@@ -2,12 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from './server.js';
 
-/** Self time of one function in a V8 CPU profile. */
+/** Time of one function in a V8 CPU profile. */
 export interface ProfileEntry {
   function: string;
   /** `file:line`, relative to the repository where it is inside it. */
   location: string;
-  selfMs: number;
+  /** Self time, or total time in {@link ProfileSummary.inclusive}. */
+  ms: number;
   /** Share of all sampled time, idle included, in percent. */
   percent: number;
 }
@@ -23,11 +24,17 @@ export interface ProfileSummary {
   file: string;
   totalMs: number;
   functions: ProfileEntry[];
+  /**
+   * Project functions (under shared/, functions/ or infra/) by total
+   * time: their own and that of everything they called.
+   */
+  inclusive: ProfileEntry[];
   areas: ProfileArea[];
 }
 
 interface CpuProfileNode {
   id: number;
+  children?: number[];
   callFrame: {
     functionName: string;
     url: string;
@@ -66,6 +73,42 @@ function addTo(map: Map<string, number>, key: string, value: number) {
   map.set(key, (map.get(key) ?? 0) + value);
 }
 
+const PROJECT_CODE = /^(shared|functions|infra)\//;
+
+function keyOf(node: CpuProfileNode): string {
+  const name = node.callFrame.functionName || '(anonymous)';
+  return `${name}\t${locationOf(node.callFrame)}`;
+}
+
+/** Maps each node id to its parent's id. */
+function parentsOf(nodes: CpuProfileNode[]): Map<number, number> {
+  const parents = new Map<number, number>();
+  for (const node of nodes) {
+    for (const child of node.children ?? []) parents.set(child, node.id);
+  }
+  return parents;
+}
+
+/** The distinct project functions on the stack of a sampled node. */
+function projectStack(
+  id: number,
+  nodes: Map<number, CpuProfileNode>,
+  parents: Map<number, number>,
+): Set<string> {
+  const keys = new Set<string>();
+  for (
+    let at: number | undefined = id;
+    at !== undefined;
+    at = parents.get(at)
+  ) {
+    const node = nodes.get(at);
+    if (node && PROJECT_CODE.test(locationOf(node.callFrame))) {
+      keys.add(keyOf(node));
+    }
+  }
+  return keys;
+}
+
 /**
  * Sums the self time of each function and area in a .cpuprofile file
  * that `node --cpu-prof` wrote, and keeps the `top` largest of each.
@@ -73,7 +116,9 @@ function addTo(map: Map<string, number>, key: string, value: number) {
 export function summarizeProfile(file: string, top = 15): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = parentsOf(profile.nodes);
   const byFunction = new Map<string, number>();
+  const inclusive = new Map<string, number>();
   const byArea = new Map<string, number>();
   let totalUs = 0;
   for (const [i, id] of profile.samples.entries()) {
@@ -83,24 +128,30 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
     totalUs += us;
     const location = locationOf(node.callFrame);
     const name = node.callFrame.functionName || '(anonymous)';
-    addTo(byFunction, `${name}\t${location}`, us);
+    addTo(byFunction, keyOf(node), us);
     addTo(byArea, areaOf(location, name), us);
+    for (const key of projectStack(id, nodes, parents)) {
+      addTo(inclusive, key, us);
+    }
   }
   const percent = (us: number) => (us / totalUs) * 100;
   const sorted = (map: Map<string, number>) =>
     [...map].sort((a, b) => b[1] - a[1]).slice(0, top);
-  return {
-    file,
-    totalMs: totalUs / 1_000,
-    functions: sorted(byFunction).map(([key, us]) => {
+  const entries = (map: Map<string, number>) =>
+    sorted(map).map(([key, us]) => {
       const [name, location] = key.split('\t');
       return {
         function: name ?? '',
         location: location ?? '',
-        selfMs: us / 1_000,
+        ms: us / 1_000,
         percent: percent(us),
       };
-    }),
+    });
+  return {
+    file,
+    totalMs: totalUs / 1_000,
+    functions: entries(byFunction),
+    inclusive: entries(inclusive),
     areas: sorted(byArea).map(([area, us]) => ({
       area,
       selfMs: us / 1_000,
@@ -109,9 +160,14 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
   };
 }
 
-/** The .cpuprofile files that a process wrote into `dir`. */
+/**
+ * The main-thread .cpuprofile files that processes wrote into `dir`.
+ * Node names them `CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`;
+ * thread 0 is the main thread, and others are helpers such as tsx's
+ * module loader.
+ */
 export function profilesIn(dir: string): string[] {
   return readdirSync(dir)
-    .filter((name) => name.endsWith('.cpuprofile'))
+    .filter((name) => /\.\d+\.0\.\d+\.cpuprofile$/.test(name))
     .map((name) => join(dir, name));
 }

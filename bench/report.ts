@@ -95,14 +95,20 @@ function datasetTable(datasets: LoadedDataset[]): string {
   return markdownTable(columns, datasets);
 }
 
-type AwsRow = AwsOperation & { store: string; items: number };
+type AwsRow = AwsOperation & { store: string; layout: string; items: number };
 
 function awsTable(results: AwsResult[]): string {
   const rows: AwsRow[] = results.flatMap((r) =>
-    r.operations.map((op) => ({ ...op, store: r.store, items: r.items })),
+    r.operations.map((op) => ({
+      ...op,
+      store: r.store,
+      layout: r.layout,
+      items: r.items,
+    })),
   );
   const columns: Column<AwsRow>[] = [
     { header: 'store', value: (r) => r.store },
+    { header: 'data', value: (r) => r.layout },
     { header: 'items sent', value: (r) => r.items },
     { header: 'operation', value: (r) => r.operation },
     { header: 'calls', value: (r) => r.calls },
@@ -116,7 +122,8 @@ function awsTable(results: AwsResult[]): string {
   const totals = results
     .map(
       (r) =>
-        `${r.store}: ${Math.round(r.requestsPerMillionItems).toLocaleString('en-US')} ` +
+        `${r.store}${r.layout ? `, ${r.layout}` : ''}: ` +
+        `${Math.round(r.requestsPerMillionItems).toLocaleString('en-US')} ` +
         `requests per million ${TARGETS[r.signal].noun} (extrapolated from ` +
         `${r.items.toLocaleString('en-US')} in ${r.seconds.toFixed(1)} s)`,
     )
@@ -226,12 +233,26 @@ function profileTables(profile: SignalProfile): string {
     [
       { header: 'function', value: (f) => f.function },
       { header: 'location', value: (f) => f.location },
-      { header: 'self ms', value: (f) => f.selfMs },
+      { header: 'self ms', value: (f) => f.ms },
       { header: '%', value: (f) => f.percent, digits: 1 },
     ],
     summary.functions,
   );
-  return `${profile.signal}: ${summary.file}\n\n${areas}\n\n${functions}`;
+  const inclusive = markdownTable(
+    [
+      { header: 'project function', value: (f) => f.function },
+      { header: 'location', value: (f) => f.location },
+      { header: 'total ms', value: (f) => f.ms },
+      { header: '%', value: (f) => f.percent, digits: 1 },
+    ],
+    summary.inclusive,
+  );
+  return [
+    `${profile.signal}: ${summary.file}`,
+    areas,
+    functions,
+    inclusive,
+  ].join('\n\n');
 }
 
 /** Renders the results as the Markdown that the benchmark prints. */

@@ -73,8 +73,8 @@ export const QUICK_SETTINGS: BenchSettings = {
   http: {
     batchSize: 1_000,
     concurrency: 4,
-    warmupRequests: 2,
-    measuredRequests: 6,
+    warmupRequests: 1,
+    measuredRequests: 5,
   },
   layers: { batchSize: 1_000, batches: 3 },
   queryDatasets: [
@@ -84,7 +84,7 @@ export const QUICK_SETTINGS: BenchSettings = {
     },
   ],
   query: { repeats: 10 },
-  aws: { batchSize: 1_000, items: 2_000 },
+  aws: { batchSize: 1_000, items: 1_000 },
   lambda: { coldStarts: 3 },
   handlerInvocations: 10,
 };

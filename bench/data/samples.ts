@@ -14,6 +14,12 @@ export interface BatchSpec {
   batch: number;
   size: number;
   baseMs: number;
+  /**
+   * How metric points spread over series: `mixed` (the default) over 10
+   * services, 10 metrics and `size / 100` hosts, `one-metric` over
+   * `size` hosts of one service's one gauge.
+   */
+  metricLayout?: 'mixed' | 'one-metric';
 }
 
 /** Milliseconds between two consecutive batches of one series. */
@@ -94,22 +100,24 @@ function histogramOf(seed: number, spec: BatchSpec, i: number) {
 }
 
 /**
- * Builds `size` metric points of batch `spec.batch`, one per series. The
- * series of point `i` is service `i % 10`, metric `(i / 10) % 10` and
- * host `i / 100`, so 1,000 points cover 10 services, 10 metrics and 10
- * hosts, with 100 points of each service and metric.
+ * Builds `size` metric points of batch `spec.batch`, one per series. In
+ * the mixed layout the series of point `i` is service `i % 10`, metric
+ * `(i / 10) % 10` and host `i / 100`, so 1,000 points cover 10 services,
+ * 10 metrics and 10 hosts: 10 points per service and metric.
  */
 export function metricSamples(spec: BatchSpec): MetricSample[] {
   const timeMs = batchTimeMs(spec);
+  const single = spec.metricLayout === 'one-metric';
   return Array.from({ length: spec.size }, (_, i) => {
-    const metric = METRICS[Math.floor(i / 10) % METRICS.length];
+    const metric = METRICS[single ? 0 : Math.floor(i / 10) % METRICS.length];
     if (!metric) throw new RangeError('no metric');
+    const host = single ? i : Math.floor(i / 100);
     const sample: MetricSample = {
-      service: SERVICES[i % SERVICES.length] ?? 'svc-0',
+      service: single ? 'svc-0' : (SERVICES[i % SERVICES.length] ?? 'svc-0'),
       name: metric.name,
       kind: metric.kind,
       unit: metric.unit,
-      labels: { host: `host-${Math.floor(i / 100)}`, region: 'eu-west-1' },
+      labels: { host: `host-${host}`, region: 'eu-west-1' },
       timeMs,
       startMs: spec.baseMs - 3_600_000,
       value: Math.round(unitHash(spec.batch, i) * 10_000) / 4,
