@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { RouteKey } from '../routes.js';
-import { checkJsonDepth } from './json.js';
+import { checkJsonDepth, wellFormedJson } from './json.js';
 import { zodDetails } from './zod-details.js';
 
 /** The request a route action receives, with its body already decoded. */
@@ -37,8 +37,9 @@ export type JsonParser = (text: string) => unknown;
 
 /**
  * Parses the body as JSON, raising a 400 that names where parsing failed,
- * or the nesting limit when the body passes it. Pass `parse` to read it
- * another way, such as with exact 64-bit integers.
+ * or the nesting limit when the body passes it. Lone surrogates become
+ * U+FFFD. Pass `parse` to read it another way, such as with exact 64-bit
+ * integers.
  */
 export function readJson(
   request: ApiRequest,
@@ -51,8 +52,9 @@ export function readJson(
   }
   const text = request.body.toString('utf8');
   checkJsonDepth(text);
+  let value: unknown;
   try {
-    return parse(text);
+    value = wellFormedJson(parse(text), text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ValidationError(
@@ -60,6 +62,38 @@ export function readJson(
       [{ path: 'body', message: `invalid JSON: ${reason}` }],
       error,
     );
+  }
+  rejectPrototypeKeys(value);
+  return value;
+}
+
+/**
+ * Rejects a `__proto__` key anywhere in the body. Object records built
+ * from it (labels, attributes, tags) would drop it without a word, and
+ * it is the usual vehicle of prototype pollution.
+ */
+function rejectPrototypeKeys(root: unknown): void {
+  const pending: { value: unknown; path: string }[] = [
+    { value: root, path: '' },
+  ];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const { value, path } = item;
+    if (value === null || typeof value !== 'object') continue;
+    if (Object.hasOwn(value, '__proto__')) {
+      const where = path ? `${path}.__proto__` : '__proto__';
+      throw new ValidationError(
+        `invalid key __proto__ at ${where}; rename the key`,
+        [{ path: where, message: 'the key __proto__ is not accepted' }],
+      );
+    }
+    for (const [key, child] of Object.entries(value)) {
+      const childPath = Array.isArray(value)
+        ? `${path}[${key}]`
+        : path
+          ? `${path}.${key}`
+          : key;
+      pending.push({ value: child, path: childPath });
+    }
   }
 }
 

@@ -33,16 +33,30 @@ export type PlainValue =
 
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+/**
+ * An integer that fits OTLP's int64 is an `intValue`. A wider one, which
+ * our JSON parser hands over as bigint, or an integral double beyond 2^53
+ * such as 1e21, is kept as a double, as JSON itself would read it.
+ */
+function integerValue(value: bigint): AnyValue {
+  if (value >= INT64_MIN && value <= INT64_MAX) {
+    return { intValue: value.toString() };
+  }
+  return { doubleValue: Number(value) };
+}
 
 /** Converts a value from our JSON API into a typed {@link AnyValue}. */
 export function anyValueFromPlain(value: PlainValue): AnyValue {
   if (value === null) return {};
   if (typeof value === 'string') return { stringValue: value };
   if (typeof value === 'boolean') return { boolValue: value };
-  if (typeof value === 'bigint') return { intValue: value.toString() };
+  if (typeof value === 'bigint') return integerValue(value);
   if (typeof value === 'number') {
-    return Number.isInteger(value)
-      ? { intValue: value.toFixed(0) }
+    return Number.isSafeInteger(value)
+      ? { intValue: String(value) }
       : { doubleValue: value };
   }
   if (Array.isArray(value)) {

@@ -151,10 +151,13 @@ describe('API keys', () => {
 });
 
 describe('route scopes', () => {
-  it('gives every route except health a key scope', () => {
+  it('leaves open only health and the access-key checked Firehose route', () => {
     const open = ROUTES.filter((route) => route.scope === 'none').map(routeKey);
 
-    expect(open).toEqual(['GET /health']);
+    expect(open.sort()).toEqual([
+      'GET /health',
+      'POST /api/observatory/firehose',
+    ]);
   });
 
   it('treats an unknown route key as admin', () => {
