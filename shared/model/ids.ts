@@ -39,3 +39,17 @@ export function normalizeSpanId(value: string): string | undefined {
   const result = spanIdSchema.safeParse(value);
   return result.success ? result.data : undefined;
 }
+
+/**
+ * A service name as our JSON API accepts it: 1-256 characters after
+ * trimming, without control characters, since it is shown in lists and
+ * used as a path segment.
+ */
+export const serviceNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'expected a non-empty service name')
+  .max(256, 'expected at most 256 characters')
+  .refine((value) => !/\p{Cc}/u.test(value), {
+    message: 'invalid service name: control characters are not allowed',
+  });

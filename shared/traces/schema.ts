@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { MAX_BATCH_ITEMS } from '../limits.js';
 import type { PlainValue } from '../model/attributes.js';
-import { spanIdSchema, traceIdSchema } from '../model/ids.js';
+import {
+  serviceNameSchema,
+  spanIdSchema,
+  traceIdSchema,
+} from '../model/ids.js';
 import { SPAN_KINDS, STATUS_CODES } from '../model/span.js';
 import { nanosFromDecimal, nanosFromTimestamp } from './timestamps.js';
 
@@ -102,7 +106,7 @@ export const jsonSpanSchema = z.strictObject({
     .optional()
     .transform((value) => value || null),
   trace_state: z.string().default(''),
-  service: z.string().min(1).optional(),
+  service: serviceNameSchema.optional(),
   name: z.string().min(1),
   kind: caseInsensitive(SPAN_KINDS).default('unspecified'),
   start_time: timestampNanos.optional(),

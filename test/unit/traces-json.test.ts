@@ -72,6 +72,8 @@ describe('readJsonSpan', () => {
     ['an unsafe nanos number', { end_time_unix_nano: 2 ** 60 }, 'end_time_'],
     ['two start fields', { start_time_unix_nano: '1' }, 'only one'],
     ['an event without time', { events: [{ name: 'e' }] }, 'events[0].time'],
+    ['a blank service', { service: '   ' }, 'service'],
+    ['a service with a NUL', { service: 'a\u0000b' }, 'control characters'],
   ])('rejects %s', (_label, change, field) => {
     const { end_time: _end, ...withoutEnd } = base;
     const input = 'end_time_unix_nano' in change ? withoutEnd : base;
