@@ -146,3 +146,43 @@ export function checkJsonDepth(text: string): void {
     { path: 'body', message },
   ]);
 }
+
+/** A JSON escape of a UTF-16 surrogate, such as `\ud800`. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
+
+/** A surrogate that is not half of a pair. */
+const LONE_SURROGATE =
+  /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function wellFormedText(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+function wellFormedValue(value: unknown): unknown {
+  if (typeof value === 'string') return wellFormedText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(wellFormedValue);
+
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    // defineProperty, so a key named __proto__ stays a plain key.
+    Object.defineProperty(out, wellFormedText(key), {
+      value: wellFormedValue(item),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+/**
+ * Replaces lone UTF-16 surrogates in the strings and keys of parsed JSON
+ * with U+FFFD. JSON text can spell one as an escape such as `\ud800`,
+ * but it is not Unicode, so stores reject the whole batch that holds it.
+ * `text` is the source: without a surrogate escape in it, `value` is
+ * returned as it is.
+ */
+export function wellFormedJson(value: unknown, text: string): unknown {
+  return SURROGATE_ESCAPE.test(text) ? wellFormedValue(value) : value;
+}

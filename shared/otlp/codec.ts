@@ -1,5 +1,5 @@
 import { UnsupportedMediaTypeError, ValidationError } from '../errors.js';
-import { checkJsonDepth } from '../http/json.js';
+import { checkJsonDepth, wellFormedJson } from '../http/json.js';
 import type { MappedBatch } from './batch.js';
 import { FieldError } from './fields.js';
 import { decodeProtobufRequest, type OtlpSignal } from './protobuf.js';
@@ -59,8 +59,8 @@ function parseJson(body: Buffer): unknown {
     const parsed: unknown = JSON.parse(text);
     // Quoting runs only on valid JSON: there every string literal is
     // closed, so the pattern scans the text once.
-    if (!/\d{16}/.test(text)) return parsed;
-    return JSON.parse(quoteLongIntegers(text));
+    if (!/\d{16}/.test(text)) return wellFormedJson(parsed, text);
+    return wellFormedJson(JSON.parse(quoteLongIntegers(text)), text);
   } catch (error) {
     const reason = reasonOf(error);
     throw new ValidationError(

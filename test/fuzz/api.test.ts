@@ -7,6 +7,8 @@ import {
   hostileString,
   mutate,
   mutation,
+  surrogateChange,
+  withSurrogate,
 } from './arbitraries.js';
 import { QUERY_PARAMS, VALID_BODIES, VALID_PARAMS } from './documents.js';
 import {
@@ -79,6 +81,21 @@ describe('JSON API under arbitrary input', () => {
           expectHandled(await invoke(env, key, { body, params }));
         }),
         runs(20),
+      );
+    },
+  );
+
+  it.each(withBody.filter((key) => VALID_BODIES[key] !== undefined))(
+    '%s answers lone surrogates below 500',
+    async (key) => {
+      await fc.assert(
+        fc.asyncProperty(surrogateChange, async (change) => {
+          const document = withSurrogate(VALID_BODIES[key], change);
+          const body = JSON.stringify(document);
+          const params = paramsOf(key);
+          expectHandled(await invoke(env, key, { body, params }));
+        }),
+        runs(10),
       );
     },
   );

@@ -165,3 +165,37 @@ export function mutate<T>(document: T, change: Mutation): T {
   else holder[key] = change.value;
   return copy;
 }
+
+/** A lone surrogate put into one string or key of a valid document. */
+export interface SurrogateChange {
+  at: number;
+  inKey: boolean;
+  surrogate: string;
+}
+
+export const surrogateChange: fc.Arbitrary<SurrogateChange> = fc.record({
+  at: fc.nat(),
+  inKey: fc.boolean(),
+  surrogate: fc.constantFrom('\uD800', '\uDBFF', '\uDC00', '\uDFFF'),
+});
+
+/**
+ * Appends a lone surrogate to one string value, or to one key, of a copy
+ * of `document`. JSON text spells it as an escape such as `\ud800`.
+ */
+export function withSurrogate<T>(document: T, change: SurrogateChange): T {
+  const copy = structuredClone(document);
+  const slots = slotsOf(copy).filter(
+    ([holder, key]) => change.inKey || typeof holder[key] === 'string',
+  );
+  const slot = slots[change.at % Math.max(slots.length, 1)];
+  if (!slot) return copy;
+  const [holder, key] = slot;
+  if (!change.inKey) {
+    holder[key] = `${holder[key]}${change.surrogate}`;
+  } else if (!Array.isArray(holder)) {
+    holder[`${key}${change.surrogate}`] = holder[key];
+    delete holder[key];
+  }
+  return copy;
+}

@@ -21,6 +21,8 @@ import {
   hostileItem,
   mutate,
   mutation,
+  surrogateChange,
+  withSurrogate,
 } from './arbitraries.js';
 import {
   bodyOf,
@@ -165,6 +167,23 @@ describe('OTLP decoders under arbitrary input', () => {
       runs(40),
     );
   });
+
+  it.each(SIGNALS)(
+    '/v1/%s stores text with lone surrogates',
+    async (signal) => {
+      await fc.assert(
+        fc.asyncProperty(surrogateChange, async (change) => {
+          const document = withSurrogate(VALID[signal], change);
+          const result = await invoke(env, keyOf(signal), {
+            body: JSON.stringify(document),
+            headers: JSON_TYPE,
+          });
+          expectHandled(result);
+        }),
+        runs(15),
+      );
+    },
+  );
 
   it.each(SIGNALS)(
     '/v1/%s answers bodies under the wrong type',

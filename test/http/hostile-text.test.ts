@@ -166,6 +166,55 @@ describe('filters with quotes and SQL', () => {
   });
 });
 
+describe('lone surrogates in JSON text', () => {
+  // JSON escapes can spell half of a UTF-16 pair, which is not Unicode.
+  const LONE = '\\ud800';
+
+  it('stores a log record with U+FFFD in its place', async () => {
+    const body =
+      `{"service":"${SERVICE}","message":"half ${LONE} pair",` +
+      `"timestamp":${T0_MS - 500},"attributes":{"k${LONE}":"v${LONE}"}}`;
+
+    const sent = await postJson(api('/logs/ingest'), body);
+    const messages = await searchMessages({ query: 'half' });
+
+    expect(sent.status).toBe(200);
+    expect(messages).toEqual(['half \uFFFD pair']);
+  });
+
+  it('stores an OTLP span with U+FFFD in its place', async () => {
+    const traceId = '9'.repeat(32);
+    const body =
+      '{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name",' +
+      `"value":{"stringValue":"svc${LONE}"}}]},"scopeSpans":[{"spans":[{` +
+      `"traceId":"${traceId}","spanId":"${'1'.repeat(16)}","name":"op${LONE}",` +
+      `"startTimeUnixNano":"${BigInt(T0_MS - 1_000) * 1_000_000n}"}]}]}]}`;
+
+    const response = await fetch(`${server.url}/v1/traces`, {
+      method: 'POST',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      body,
+    });
+    const stored = await server.stores.traces.getTrace(traceId);
+
+    expect(response.status).toBe(200);
+    expect(stored.map((span) => [span.service, span.name])).toEqual([
+      ['svc\uFFFD', 'op\uFFFD'],
+    ]);
+  });
+
+  it('keeps an escaped backslash before u as text', async () => {
+    const body =
+      `{"service":"${SERVICE}","message":"literal \\\\ud800",` +
+      `"timestamp":${T0_MS - 400}}`;
+
+    await postJson(api('/logs/ingest'), body);
+    const messages = await searchMessages({ query: 'literal' });
+
+    expect(messages).toEqual(['literal \\ud800']);
+  });
+});
+
 describe('HTML in responses', () => {
   it('returns HTML in a message as escaped JSON text', async () => {
     const response = await fetch(api('/logs/search'), {
