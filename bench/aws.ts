@@ -40,7 +40,7 @@ export interface AwsOperation {
 export interface AwsResult {
   signal: Signal;
   store: string;
-  /** How the items spread over series, where that changes the calls. */
+  /** Spread of the items over series, where it changes the calls. */
   layout: string;
   /** Items ingested in the measured run. */
   items: number;

@@ -5,12 +5,12 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What one API operation cost, as the proxy saw it. */
+/** Calls and bytes of one API operation, as the proxy counted them. */
 export interface OperationCount {
   calls: number;
   /** Request body bytes. */
   bytes: number;
-  /** Items in the calls' bodies, where {@link countItems} knows how. */
+  /** Items in the calls' bodies, as {@link countItems} counts them. */
   items: number;
 }
 

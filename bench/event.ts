@@ -48,14 +48,14 @@ function apiEvent(
   };
 }
 
-/** The event of a GET of `path`, a route without path parameters. */
+/** Builds the event of a GET of `path`, a route without parameters. */
 export function getEvent(path: string): APIGatewayProxyEventV2 {
   return apiEvent('GET', path, {});
 }
 
 /**
- * The event of a POST of `wire`. Binary or compressed bodies are base64,
- * as API Gateway sends them.
+ * Builds the event of a POST of `wire`. Binary or compressed bodies are
+ * base64, as API Gateway sends them.
  */
 export function postEvent(wire: WireRequest): APIGatewayProxyEventV2 {
   const text =
@@ -72,7 +72,7 @@ export function postEvent(wire: WireRequest): APIGatewayProxyEventV2 {
   };
 }
 
-/** A Lambda context for one in-process invocation. */
+/** Builds a Lambda context for one in-process invocation. */
 export function benchContext(functionName: string) {
   return localContext(functionName, randomUUID());
 }

@@ -15,7 +15,7 @@ import { openEmbeddedDeps } from './stores.js';
 /** Median time of one in-process invocation of a non-ingest handler. */
 export interface HandlerTime {
   name: string;
-  /** What one invocation does. */
+  /** The work of one invocation. */
   work: string;
   msPerInvocation: number;
 }
@@ -28,7 +28,7 @@ async function timeHandler(
   const durations = await timeEach(invocations + 1, async () => {
     const result = await handler(getEvent(path), benchContext('bench'));
     if (result.statusCode !== 200) {
-      throw new Error(`GET ${path} answered ${result.statusCode}`);
+      throw new Error(`GET ${path} failed with status ${result.statusCode}`);
     }
   });
   return median(durations.slice(1));
@@ -63,7 +63,9 @@ export async function benchOtherHandlers(
     const event = authorizerEvent();
     const authorizerTimes = await timeEach(invocations + 1, async () => {
       const result = await authorize(event);
-      if (!result.isAuthorized) throw new Error('bench key was refused');
+      if (!result.isAuthorized) {
+        throw new Error('the authorizer rejected the benchmark key');
+      }
     });
     return [
       {

@@ -18,7 +18,7 @@ import {
 } from './server.js';
 import { type Latency, latencyOf } from './stats.js';
 
-/** How hard the HTTP ingest benchmark pushes. */
+/** Load settings of the HTTP ingest benchmark. */
 export interface HttpIngestSettings {
   /** Items per request. */
   batchSize: number;
@@ -144,7 +144,7 @@ export interface SignalProfile {
  * Sends each signal in each format through a local server, one fresh
  * server (and database) per signal, formats one after another. With
  * `profileDir`, each server runs under `node --cpu-prof` and writes its
- * profile to `<profileDir>/<signal>`; profiling slows the server, so the
+ * profile to `<profileDir>/<signal>`. Profiling slows the server, so the
  * figures of such a run do not compare with others.
  */
 export async function benchHttpIngest(

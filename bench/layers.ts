@@ -126,7 +126,7 @@ function layerSteps(
       const result = await handler(postEvent(wire), benchContext(signal));
       if (result.statusCode !== 200) {
         throw new Error(
-          `handler answered ${result.statusCode}: ${result.body}`,
+          `handler failed with status ${result.statusCode}: ${result.body}`,
         );
       }
       return wire.items;
@@ -174,7 +174,7 @@ function writeToStore(signal: Signal, deps: Deps, items: unknown[]) {
   return deps.stores.logs.write(items as never);
 }
 
-/** The floor: the stored rows appended again to a plain table. */
+/** Measures the floor: the stored rows appended again to a plain table. */
 async function appenderLayers(
   signal: Signal,
   embedded: EmbeddedDeps,

@@ -79,7 +79,7 @@ function send(
 
 /**
  * Explains why a response does not accept every item, or returns
- * undefined. Our API answers `{accepted, rejected}`; OTLP answers `{}` or
+ * undefined. Our API returns `{accepted, rejected}`. OTLP returns `{}` or
  * an empty protobuf message when nothing was rejected.
  */
 function problemOf(response: Response, wire: WireRequest): string | undefined {

@@ -51,8 +51,8 @@ interface CpuProfile {
 function locationOf(frame: CpuProfileNode['callFrame']): string {
   if (!frame.url) return '(native)';
   const path = frame.url.replace(/^file:\/\//, '');
-  const shown = path.startsWith(REPO_ROOT) ? relative(REPO_ROOT, path) : path;
-  return `${shown}:${frame.lineNumber + 1}`;
+  const file = path.startsWith(REPO_ROOT) ? relative(REPO_ROOT, path) : path;
+  return `${file}:${frame.lineNumber + 1}`;
 }
 
 /**
@@ -89,7 +89,7 @@ function parentsOf(nodes: CpuProfileNode[]): Map<number, number> {
   return parents;
 }
 
-/** The distinct project functions on the stack of a sampled node. */
+/** Lists the distinct project functions on the stack of a sampled node. */
 function projectStack(
   id: number,
   nodes: Map<number, CpuProfileNode>,
@@ -109,36 +109,53 @@ function projectStack(
   return keys;
 }
 
-/**
- * Sums the self time of each function and area in a .cpuprofile file
- * that `node --cpu-prof` wrote, and keeps the `top` largest of each.
- */
-export function summarizeProfile(file: string, top = 15): ProfileSummary {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+/** Microseconds per function, per area and per project stack frame. */
+interface Totals {
+  byFunction: Map<string, number>;
+  byArea: Map<string, number>;
+  inclusive: Map<string, number>;
+  totalUs: number;
+}
+
+function totalsOf(profile: CpuProfile): Totals {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parents = parentsOf(profile.nodes);
-  const byFunction = new Map<string, number>();
-  const inclusive = new Map<string, number>();
-  const byArea = new Map<string, number>();
-  let totalUs = 0;
+  const totals: Totals = {
+    byFunction: new Map(),
+    byArea: new Map(),
+    inclusive: new Map(),
+    totalUs: 0,
+  };
   for (const [i, id] of profile.samples.entries()) {
     const node = nodes.get(id);
     const us = profile.timeDeltas[i] ?? 0;
     if (!node) continue;
-    totalUs += us;
+
+    totals.totalUs += us;
     const location = locationOf(node.callFrame);
     const name = node.callFrame.functionName || '(anonymous)';
-    addTo(byFunction, keyOf(node), us);
-    addTo(byArea, areaOf(location, name), us);
+    addTo(totals.byFunction, keyOf(node), us);
+    addTo(totals.byArea, areaOf(location, name), us);
     for (const key of projectStack(id, nodes, parents)) {
-      addTo(inclusive, key, us);
+      addTo(totals.inclusive, key, us);
     }
   }
-  const percent = (us: number) => (us / totalUs) * 100;
-  const sorted = (map: Map<string, number>) =>
+  return totals;
+}
+
+/**
+ * Sums the self time of each function and area in a .cpuprofile file
+ * that `node --cpu-prof` wrote, and the total time of project functions,
+ * and keeps the `top` largest of each.
+ */
+export function summarizeProfile(file: string, top = 15): ProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const totals = totalsOf(profile);
+  const percent = (us: number) => (us / totals.totalUs) * 100;
+  const largest = (map: Map<string, number>) =>
     [...map].sort((a, b) => b[1] - a[1]).slice(0, top);
-  const entries = (map: Map<string, number>) =>
-    sorted(map).map(([key, us]) => {
+  const entries = (map: Map<string, number>): ProfileEntry[] =>
+    largest(map).map(([key, us]) => {
       const [name, location] = key.split('\t');
       return {
         function: name ?? '',
@@ -147,12 +164,13 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
         percent: percent(us),
       };
     });
+
   return {
     file,
-    totalMs: totalUs / 1_000,
-    functions: entries(byFunction),
-    inclusive: entries(inclusive),
-    areas: sorted(byArea).map(([area, us]) => ({
+    totalMs: totals.totalUs / 1_000,
+    functions: entries(totals.byFunction),
+    inclusive: entries(totals.inclusive),
+    areas: largest(totals.byArea).map(([area, us]) => ({
       area,
       selfMs: us / 1_000,
       percent: percent(us),
@@ -161,10 +179,10 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
 }
 
 /**
- * The main-thread .cpuprofile files that processes wrote into `dir`.
- * Node names them `CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`;
- * thread 0 is the main thread, and others are helpers such as tsx's
- * module loader.
+ * Lists the main-thread .cpuprofile files that processes wrote into
+ * `dir`. Node names them `CPU.<date>.<time>.<pid>.<thread>.<seq>
+ * .cpuprofile`, where thread 0 is the main thread and the others are
+ * helpers such as tsx's module loader.
  */
 export function profilesIn(dir: string): string[] {
   return readdirSync(dir)

@@ -138,7 +138,8 @@ async function send(url: string, spec: ReturnType<QuerySpec['request']>) {
   const text = await response.text();
   if (response.status !== 200) {
     throw new Error(
-      `${spec.method} ${spec.path} answered ${response.status}: ${text.slice(0, 300)}`,
+      `${spec.method} ${spec.path} failed with status ${response.status}: ` +
+        text.slice(0, 300),
     );
   }
   return JSON.parse(text) as ResponseBody;

@@ -29,7 +29,7 @@ export interface BenchSettings {
   handlerInvocations: number;
 }
 
-/** What a loaded query data set held. */
+/** Counts of one loaded query data set. */
 export interface LoadedDataset {
   name: string;
   metricPoints: number;

@@ -80,7 +80,7 @@ function metricOf(first: MetricSample, points: Json[]): Json {
   return metric;
 }
 
-/** An ExportMetricsServiceRequest: one resource per service. */
+/** Builds an ExportMetricsServiceRequest with one resource per service. */
 export function otlpMetrics(samples: MetricSample[]): Json {
   const resourceMetrics = [...byService(samples)].map(([service, items]) => {
     const metrics = new Map<string, MetricSample[]>();
@@ -119,7 +119,7 @@ function otlpSpan(span: SpanSample, ids: IdEncoder): Json {
   return json;
 }
 
-/** An ExportTraceServiceRequest: one resource per service. */
+/** Builds an ExportTraceServiceRequest with one resource per service. */
 export function otlpTraces(spans: SpanSample[], ids: IdEncoder): Json {
   const resourceSpans = [...byService(spans)].map(([service, items]) => ({
     resource: resourceOf(service),
@@ -143,7 +143,7 @@ function otlpLog(log: LogSample, ids: IdEncoder): Json {
   return json;
 }
 
-/** An ExportLogsServiceRequest: one resource per service. */
+/** Builds an ExportLogsServiceRequest with one resource per service. */
 export function otlpLogs(logs: LogSample[], ids: IdEncoder): Json {
   const resourceLogs = [...byService(logs)].map(([service, items]) => ({
     resource: resourceOf(service),

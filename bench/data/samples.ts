@@ -6,18 +6,18 @@ export type Signal = 'metrics' | 'traces' | 'logs';
 export const SIGNALS: readonly Signal[] = ['metrics', 'traces', 'logs'];
 
 /**
- * Where one generated batch sits. `batch` must be unique within a
- * database, so every batch holds new items and none is skipped as a
- * repeat. Timestamps of batch `b` start at `baseMs + b * stepMs`.
+ * Position of one generated batch. `batch` must be unique within a
+ * database, so every batch contains new items and none is skipped as a
+ * repeat. Timestamps of batch `b` start at `baseMs + b * STEP_MS`.
  */
 export interface BatchSpec {
   batch: number;
   size: number;
   baseMs: number;
   /**
-   * How metric points spread over series: `mixed` (the default) over 10
-   * services, 10 metrics and `size / 100` hosts, `one-metric` over
-   * `size` hosts of one service's one gauge.
+   * Spread of metric points over series: `mixed` (the default) covers 10
+   * services, 10 metrics and `size / 100` hosts, and `one-metric` covers
+   * `size` hosts of one gauge of one service.
    */
   metricLayout?: 'mixed' | 'one-metric';
 }
@@ -27,7 +27,7 @@ export const STEP_MS = 1_000;
 
 export const SERVICES = Array.from({ length: 10 }, (_, i) => `svc-${i}`);
 
-/** A value in [0, 1) that depends only on its inputs. */
+/** Hashes three integers to a number in [0, 1). */
 export function unitHash(a: number, b: number, c = 0): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b, 0xc2b2ae35);
   h = Math.imul(h ^ (h >>> 15), 0x27d4eb2d) ^ Math.imul(c, 0x165667b1);

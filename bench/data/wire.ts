@@ -19,7 +19,7 @@ import {
   spanSamples,
 } from './samples.js';
 
-/** How a batch travels: our JSON API or OTLP/HTTP in one of its forms. */
+/** Wire format of a batch: our JSON API or OTLP/HTTP in one of its forms. */
 export type Format =
   | 'api-json'
   | 'otlp-json'
@@ -108,14 +108,14 @@ function apiLog(log: LogSample) {
   };
 }
 
-/** The generated items of one batch and their count. */
+/** Generates the items of one batch. */
 function samplesOf(signal: Signal, spec: BatchSpec) {
   if (signal === 'metrics') return metricSamples(spec);
   if (signal === 'traces') return spanSamples(spec);
   return logSamples(spec);
 }
 
-/** The body of our JSON API for a batch, as an object. */
+/** Builds the body of our JSON API for a batch, as an object. */
 export function apiBody(signal: Signal, spec: BatchSpec): unknown {
   if (signal === 'metrics') {
     return { points: metricSamples(spec).map(apiPoint) };
@@ -124,7 +124,7 @@ export function apiBody(signal: Signal, spec: BatchSpec): unknown {
   return { logs: logSamples(spec).map(apiLog) };
 }
 
-/** The OTLP export request of a batch in its JSON shape. */
+/** Builds the OTLP export request of a batch in its JSON shape. */
 export function otlpBody(
   signal: Signal,
   spec: BatchSpec,
@@ -135,7 +135,7 @@ export function otlpBody(
   return otlpLogs(logSamples(spec), ids);
 }
 
-/** Counts the items a batch of `spec` holds (traces come in whole). */
+/** Counts the items in a batch of `spec`, where traces come whole. */
 export function itemCount(signal: Signal, spec: BatchSpec): number {
   return samplesOf(signal, spec).length;
 }
