@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { levelFromPino, readMessageFacts } from '#shared/streams/log-message.js';
+import {
+  levelFromPino,
+  readMessageFacts,
+} from '#shared/streams/log-message.js';
 import { findTraceId, w3cTraceIdOf } from '#shared/streams/trace-id.js';
 
 const XRAY = '1-5759e988-bd862e3fe1be46a994272793';
