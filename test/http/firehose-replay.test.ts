@@ -62,7 +62,7 @@ async function storedLogs(): Promise<LogRecord[]> {
   return page.items.sort((a, b) => a.log_id.localeCompare(b.log_id));
 }
 
-/** A Kinesis event of CloudWatch Logs data and an OTLP protobuf record. */
+/** Builds a Kinesis event of CloudWatch Logs data and OTLP protobuf. */
 function savedKinesisEvent() {
   const event = kinesisEvent([
     gzip(concatenated([firstDocument(), secondDocument()])),
