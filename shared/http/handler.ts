@@ -19,7 +19,7 @@ import {
 import { MAX_RESPONSE_BYTES } from '../limits.js';
 import type { RouteKey } from '../routes.js';
 import { decodeBody } from './body.js';
-import { toJson } from './json.js';
+import { toJson, wellFormedText } from './json.js';
 import type { ApiRequest, ApiResponse, RouteAction } from './request.js';
 
 type Event = APIGatewayProxyEventV2;
@@ -45,11 +45,16 @@ function decodeParams(
   return out;
 }
 
+/**
+ * URL-decodes a path parameter, keeping it as sent when it is not valid
+ * percent-encoding. A lone UTF-16 surrogate becomes U+FFFD, as it does in
+ * JSON bodies, because no store accepts it.
+ */
 function safeDecode(value: string): string {
   try {
-    return decodeURIComponent(value);
+    return wellFormedText(decodeURIComponent(value));
   } catch {
-    return value;
+    return wellFormedText(value);
   }
 }
 

@@ -154,7 +154,8 @@ const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
 const LONE_SURROGATE =
   /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-function wellFormedText(text: string): string {
+/** Replaces each lone UTF-16 surrogate in `text` with U+FFFD. */
+export function wellFormedText(text: string): string {
   return text.replace(LONE_SURROGATE, '\uFFFD');
 }
 
