@@ -341,6 +341,12 @@ describe('stream-ingest handler', () => {
     expect(elapsedMs).toBeLessThan(20_000);
   });
 
+  it('accepts an empty batch', async () => {
+    const response = await handlerOf()({ Records: [] }, context);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+  });
+
   it('names the stores it opens', () => {
     expect(lambdaHandler.stores).toEqual(STREAM_INGEST_STORES);
   });
