@@ -147,6 +147,14 @@ export const MAX_CACHED_KEYS = 10_000;
 // Queries.
 
 /**
+ * Most attribute filters in one log search or trace list. Each filter
+ * reads a JSON value of every stored item the query scans, so the cost of
+ * a query grows with their number; thousands of filters kept DuckDB busy
+ * past the 30-second API Gateway timeout.
+ */
+export const MAX_ATTRIBUTE_FILTERS = 16;
+
+/**
  * Longest time range of any query route: 31 days. Stores scan every item
  * of the range (DuckDB has no text index, Timestream bills by bytes
  * scanned), so the cap bounds the work of one request.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_ATTRIBUTE_FILTERS } from '#shared/limits.js';
 import { traceIdSchema } from '#shared/model/ids.js';
 import {
   type KnownLevel,
@@ -30,6 +31,9 @@ const attributeFilter = z
     z.string(),
     z.union([z.string(), z.number(), z.bigint(), z.boolean()]),
   )
+  .refine((filters) => Object.keys(filters).length <= MAX_ATTRIBUTE_FILTERS, {
+    error: `must have at most ${MAX_ATTRIBUTE_FILTERS} attribute filters`,
+  })
   .transform((filters) =>
     Object.fromEntries(
       Object.entries(filters).map(([key, value]) => [key, String(value)]),

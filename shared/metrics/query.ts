@@ -23,7 +23,7 @@ export const MAX_QUERY_POINTS = 50_000;
  * At a few hundred bytes per point this is on the order of 100 MB.
  */
 export const MAX_READ_POINTS = 250_000;
-/** Maximum number of label matchers in one query. */
+/** Maximum number of label conditions in one query: matchers and labels. */
 export const MAX_MATCHERS = 32;
 /** Maximum number of labels in `group_by`. */
 export const MAX_GROUP_BY = 16;
@@ -190,6 +190,13 @@ export function toMetricQuery(
     ([label, value]): LabelMatcher => ({ label, op: '=', value }),
   );
   const matchers = [...input.matchers, ...equalities];
+  if (matchers.length > MAX_MATCHERS) {
+    throw invalid(
+      'labels',
+      `adds up with matchers to ${matchers.length} conditions, above the ` +
+        `limit of ${MAX_MATCHERS}; drop some`,
+    );
+  }
   checkRegexes(matchers);
 
   return {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { parseInput } from '../http/request.js';
-import { MAX_QUERY_RANGE_MS } from '../limits.js';
+import { MAX_ATTRIBUTE_FILTERS, MAX_QUERY_RANGE_MS } from '../limits.js';
 import { timestampSchema } from '../model/time.js';
 import type { TraceListQuery } from '../store/ports.js';
 import { decodeTraceCursor } from './cursor.js';
@@ -64,6 +64,14 @@ function splitAttributes(params: Record<string, string>) {
       );
     }
     attributes[key] = value;
+  }
+  const count = Object.keys(attributes).length;
+  if (count > MAX_ATTRIBUTE_FILTERS) {
+    throw new ValidationError(
+      `invalid query: ${ATTRIBUTE_PARAM_PREFIX}*: ${count} attribute ` +
+        `filters, above the limit of ${MAX_ATTRIBUTE_FILTERS}; drop some`,
+      [{ path: ATTRIBUTE_PARAM_PREFIX, message: 'too many attribute filters' }],
+    );
   }
   return { attributes, rest };
 }

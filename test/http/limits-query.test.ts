@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '#shared/clock.js';
 import {
+  MAX_ATTRIBUTE_FILTERS,
   MAX_ATTRIBUTE_VALUE_BYTES,
   MAX_QUERY_RANGE_MS,
   MAX_RESPONSE_BYTES,
   MAX_SPAN_ATTRIBUTES,
 } from '#shared/limits.js';
-import { MAX_QUERY_POINTS } from '#shared/metrics/query.js';
+import { MAX_MATCHERS, MAX_QUERY_POINTS } from '#shared/metrics/query.js';
 import {
   getJson,
   postJson,
@@ -119,6 +120,65 @@ describe('page size of read routes', () => {
     const response = await read(route, { [name]: max });
 
     expect([200, 404]).toContain(response.status);
+  });
+});
+
+describe('filters of read routes', () => {
+  const filters = (count: number) =>
+    Object.fromEntries(
+      Array.from({ length: count }, (_, i) => [`k${i}`, `v${i}`]),
+    );
+
+  it('answers 400 above 16 attribute filters in a log search', async () => {
+    const within = await postJson(api('/logs/search'), {
+      attributes: filters(MAX_ATTRIBUTE_FILTERS),
+    });
+    const over = await postJson(api('/logs/search'), {
+      attributes: filters(MAX_ATTRIBUTE_FILTERS + 1),
+    });
+
+    expect(within.status).toBe(200);
+    expect(over.status).toBe(400);
+    expect(over.body.error.message).toContain(String(MAX_ATTRIBUTE_FILTERS));
+  });
+
+  it('answers 400 above 16 attribute filters in a trace list', async () => {
+    const query = (count: number) =>
+      Object.entries(filters(count))
+        .map(([key, value]) => `attr.${key}=${value}`)
+        .join('&');
+
+    const within = await getJson(
+      api(`/traces/service/checkout?${query(MAX_ATTRIBUTE_FILTERS)}`),
+    );
+    const over = await getJson(
+      api(`/traces/service/checkout?${query(MAX_ATTRIBUTE_FILTERS + 1)}`),
+    );
+
+    expect(within.status).toBe(200);
+    expect(over.status).toBe(400);
+    expect(over.body.error.message).toContain(String(MAX_ATTRIBUTE_FILTERS));
+  });
+
+  it('answers 400 above 32 label conditions in a metric query', async () => {
+    const matchers = Array.from({ length: 16 }, (_, i) => ({
+      label: `m${i}`,
+      op: '=',
+      value: 'x',
+    }));
+    const query = (labels: number) =>
+      postJson(api('/metrics/query'), {
+        ...METRIC_QUERY,
+        matchers,
+        labels: filters(labels),
+      });
+
+    const within = await query(MAX_MATCHERS - 16);
+    const over = await query(MAX_MATCHERS - 15);
+
+    expect(within.status).toBe(200);
+    expect(over.status).toBe(400);
+    expect(over.body.error.message).toContain(String(MAX_MATCHERS));
   });
 });
 
