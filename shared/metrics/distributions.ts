@@ -97,12 +97,10 @@ export function mergeExponential(
 }
 
 /**
- * Buckets of every histogram among the samples, merged as above.
- *
- * NOTE: a cumulative histogram point counts every observation since its
- * start time, so summing several points of one series repeats earlier
- * observations. Percentiles then describe the series since its start,
- * weighted toward later points; delta histograms describe each interval.
+ * Buckets of every histogram among the samples, merged as above. The
+ * samples must hold each observation once: a cumulative point repeats
+ * every earlier one of its series, so stores pass the observations each
+ * point adds (`readingObservations` in `./histogram-deltas.ts`).
  */
 export function histogramBuckets(
   samples: readonly DistributionSample[],

@@ -51,6 +51,15 @@ function summary(
   );
 }
 
+/** Fields of a delta histogram point `ms` after minute `minute`. */
+function delta(minute: number, ms = 0): Partial<MetricPoint> {
+  return {
+    temporality: 'delta',
+    start_timestamp_ms: null,
+    timestamp_ms: at(minute) + ms,
+  };
+}
+
 /** `cpu.util` gauges of host `a`, one second apart from minute 0. */
 const values = (...numbers: number[]) =>
   numbers.map((value, i) =>
@@ -300,17 +309,17 @@ export function metricAnalyticsContract(
         ['p90', 2.2],
         ['p99', 2.92],
       ])('interpolates a histogram for %s', async (aggregation, expected) => {
-        await store.write([histogram([1, 2, 1], 4, { timestamp_ms: at(0) })]);
+        await store.write([histogram([1, 2, 1], 4, delta(0))]);
 
         const series = await duration(aggregation);
 
         expect(series[0]?.points[0]?.value).toBeCloseTo(expected, 12);
       });
 
-      it('sums the bucket counts of points in one bucket', async () => {
+      it('sums the bucket counts of delta points in one bucket', async () => {
         await store.write([
-          histogram([1, 2, 1], 4, { timestamp_ms: at(0) }),
-          histogram([0, 5, 1], 8, { timestamp_ms: at(0) + 30_000 }),
+          histogram([1, 2, 1], 4, delta(0)),
+          histogram([0, 5, 1], 8, delta(0, 30_000)),
         ]);
 
         const series = await duration('p50');
@@ -325,7 +334,7 @@ export function metricAnalyticsContract(
       it('uses 0 and the last bound when min and max are unknown', async () => {
         const bare = (counts: [number, number, number], minute: number) =>
           histogram(counts, 1, {
-            timestamp_ms: at(minute),
+            ...delta(minute),
             histogram: {
               bounds: [0.1, 1],
               counts,
@@ -343,6 +352,28 @@ export function metricAnalyticsContract(
         expect(p50[0]?.points).toEqual([
           { timestamp_ms: at(0), value: 0.1 },
           { timestamp_ms: at(1), value: 1 },
+        ]);
+      });
+
+      it('counts the observations of a cumulative series once', async () => {
+        // Begun inside the range; every point repeats the earlier ones.
+        const started = { start_timestamp_ms: T0 };
+        await store.write([
+          histogram([1, 0, 0], 1, { ...started, timestamp_ms: at(0) }),
+          histogram([1, 2, 0], 2, {
+            ...started,
+            timestamp_ms: at(0) + 30_000,
+          }),
+          histogram([1, 5, 0], 9, { ...started, timestamp_ms: at(1) }),
+        ]);
+
+        const p50 = await duration('p50');
+
+        // Minute 0 holds [1, 2, 0]: rank 1.5 lies 1/4 into (0.1, 1].
+        // Minute 1 adds [0, 3, 0]: rank 1.5 lies halfway into (0.1, 1].
+        expect(p50[0]?.points.map((p) => p.value)).toEqual([
+          expect.closeTo(0.1 + 0.9 * 0.25, 12),
+          expect.closeTo(0.55, 12),
         ]);
       });
 

@@ -77,10 +77,15 @@ export function metricCatalogContract(
         expect(stats).toMatchObject({ count: 1, stddev: 0, p50: 3.5 });
       });
 
-      it('describes histograms from their buckets', async () => {
+      it('describes delta histograms from their buckets', async () => {
+        const delta = {
+          temporality: 'delta',
+          start_timestamp_ms: null,
+        } as const;
         await store.write([
-          histogram([1, 2, 1], 4, { timestamp_ms: at(0) }),
+          histogram([1, 2, 1], 4, { ...delta, timestamp_ms: at(0) }),
           histogram([0, 5, 1], 8, {
+            ...delta,
             timestamp_ms: at(1),
             histogram: {
               bounds: [0.1, 1],
@@ -112,6 +117,36 @@ export function metricCatalogContract(
         expect(stats?.p99).toBeCloseTo(2.9, 12);
         expect(stats?.note).toContain('stddev');
       });
+
+      it.each<[string, number, number, number]>([
+        ['inside the range', T0, 6, 7.05 / 6],
+        ['before the range', T0 - 60_000, 5, 7 / 5],
+      ])(
+        'counts a cumulative series once when it starts %s',
+        async (_case, start, count, mean) => {
+          const cumulative = (
+            counts: [number, number, number],
+            sum: number,
+            seconds: number,
+          ) =>
+            histogram(counts, sum, {
+              start_timestamp_ms: start,
+              timestamp_ms: at(0) + seconds * 1_000,
+            });
+          await store.write([
+            cumulative([1, 0, 0], 0.05, 0),
+            cumulative([1, 2, 0], 1.05, 2),
+            cumulative([1, 2, 3], 7.05, 4),
+          ]);
+
+          const stats = await store.statistics(
+            statisticsQuery({ metric_name: 'http.duration' }),
+          );
+
+          expect(stats).toMatchObject({ count, min: null, max: null });
+          expect(stats?.mean).toBeCloseTo(mean, 12);
+        },
+      );
 
       it('describes summaries by their quantiles', async () => {
         await store.write([

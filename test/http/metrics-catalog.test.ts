@@ -55,6 +55,7 @@ beforeAll(async () => {
           sum: 20,
           min: 0.5,
           max: 20,
+          temporality: 'delta',
           timestamp: T0,
         },
       ],

@@ -1,3 +1,4 @@
+import { readingObservations } from '../../metrics/histogram-deltas.js';
 import { distributionStatistics } from '../../metrics/statistics.js';
 import type {
   MetricInfo,
@@ -10,8 +11,9 @@ import type { DuckDb } from './database.js';
 import { checkReadSize } from './metric-reads.js';
 import {
   DISTRIBUTION_COLUMNS,
-  type DistributionRow,
-  sampleOf,
+  type DistributionReadingRow,
+  distributionReadingOf,
+  READING_COLUMNS,
 } from './metric-rows.js';
 
 const IN_RANGE = `service = $service AND name = $name
@@ -73,14 +75,19 @@ async function bucketStatistics(
   latest: { type: MetricType; unit: string },
   maxRows: number,
 ): Promise<MetricStatistics> {
-  const rows = await db.query<DistributionRow>(
-    `SELECT ${DISTRIBUTION_COLUMNS} FROM ${table}
+  const rows = await db.query<DistributionReadingRow>(
+    `SELECT ${READING_COLUMNS}, ${DISTRIBUTION_COLUMNS} FROM ${table}
      WHERE ${IN_RANGE} AND type = $type AND value IS NULL
      LIMIT $limit`,
     { ...rangeParams(query), type: latest.type, limit: BigInt(maxRows + 1) },
   );
   checkReadSize(rows.length, maxRows);
-  return distributionStatistics(latest.type, latest.unit, rows.map(sampleOf));
+  const observed = readingObservations(
+    rows.map(distributionReadingOf),
+    query.start_ms,
+  );
+  const samples = observed.filter((s) => s !== null);
+  return distributionStatistics(latest.type, latest.unit, samples);
 }
 
 /**

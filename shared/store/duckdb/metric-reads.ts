@@ -3,6 +3,7 @@ import {
   type DistributionSample,
   distributionPercentile,
 } from '../../metrics/distributions.js';
+import { readingObservations } from '../../metrics/histogram-deltas.js';
 import { groupLabels } from '../../metrics/identity.js';
 import {
   bucketIncreases,
@@ -19,8 +20,9 @@ import {
 import type { DuckDb } from './database.js';
 import {
   DISTRIBUTION_COLUMNS,
-  type DistributionRow,
-  sampleOf,
+  type DistributionReadingRow,
+  distributionReadingOf,
+  READING_COLUMNS,
 } from './metric-rows.js';
 import { bucketQuery, type SqlAggregation, selectionOf } from './metric-sql.js';
 
@@ -141,12 +143,16 @@ async function queryIncreases(
   });
 }
 
-interface DistributionCellRow extends DistributionRow {
+interface DistributionCellRow extends DistributionReadingRow {
   group_key: string;
-  bucket_ms: bigint;
 }
 
-/** Histogram and summary points of the query, per group and bucket. */
+/**
+ * Observations of the query's histogram and summary points, per group and
+ * bucket: cumulative histograms become the observations each point adds
+ * (`shared/metrics/histogram-deltas.ts`). A bucket whose points add none
+ * stays, empty, so it still gets a point.
+ */
 async function readDistributions(
   db: DuckDb,
   table: string,
@@ -155,28 +161,30 @@ async function readDistributions(
 ): Promise<Map<string, Map<number, DistributionSample[]>>> {
   const selection = selectionOf(query);
   const rows = await db.query<DistributionCellRow>(
-    `SELECT ${selection.group} AS group_key,
-       (timestamp_ms // $interval) * $interval AS bucket_ms,
+    `SELECT ${selection.group} AS group_key, ${READING_COLUMNS},
        ${DISTRIBUTION_COLUMNS}
      FROM ${table}
      WHERE ${selection.where} AND value IS NULL
      LIMIT $limit`,
-    {
-      ...selection.params,
-      interval: BigInt(query.interval_ms),
-      limit: BigInt(maxRows + 1),
-    },
+    { ...selection.params, limit: BigInt(maxRows + 1) },
   );
   checkReadSize(rows.length, maxRows);
+  const observed = readingObservations(
+    rows.map(distributionReadingOf),
+    query.start_ms,
+  );
   const cells = new Map<string, Map<number, DistributionSample[]>>();
-  for (const row of rows) {
+  rows.forEach((row, i) => {
     const buckets = cells.get(row.group_key) ?? new Map();
     cells.set(row.group_key, buckets);
-    const bucket = Number(row.bucket_ms);
+    const bucket =
+      Math.floor(Number(row.timestamp_ms) / query.interval_ms) *
+      query.interval_ms;
     const samples = buckets.get(bucket) ?? [];
-    samples.push(sampleOf(row));
+    const sample = observed[i];
+    if (sample) samples.push(sample);
     buckets.set(bucket, samples);
-  }
+  });
   return cells;
 }
 

@@ -1,4 +1,5 @@
 import type { DistributionSample } from '../../metrics/distributions.js';
+import type { DistributionReading } from '../../metrics/histogram-deltas.js';
 
 /**
  * Columns that rebuild a histogram or summary point. Lists come back as
@@ -87,5 +88,31 @@ export function sampleOf(row: DistributionRow): DistributionSample {
     histogram,
     exponential_histogram: exponentialOf(row, count),
     summary: summaryOf(row, count),
+  };
+}
+
+/** Columns naming the series and time of a distribution point. */
+export const READING_COLUMNS =
+  'labels_key, start_timestamp_ms, timestamp_ms, temporality';
+
+/** One row of {@link READING_COLUMNS} and {@link DISTRIBUTION_COLUMNS}. */
+export interface DistributionReadingRow extends DistributionRow {
+  labels_key: string;
+  start_timestamp_ms: bigint | null;
+  timestamp_ms: bigint;
+  temporality: string | null;
+}
+
+/** Rebuilds a histogram or summary point with its series and time. */
+export function distributionReadingOf(
+  row: DistributionReadingRow,
+): DistributionReading {
+  const start = row.start_timestamp_ms;
+  return {
+    ...sampleOf(row),
+    series: row.labels_key,
+    start_timestamp_ms: start === null ? null : Number(start),
+    timestamp_ms: Number(row.timestamp_ms),
+    cumulative: row.temporality === 'cumulative',
   };
 }

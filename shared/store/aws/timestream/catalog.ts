@@ -1,3 +1,7 @@
+import {
+  pointReading,
+  readingObservations,
+} from '#shared/metrics/histogram-deltas.js';
 import { distributionStatistics } from '#shared/metrics/statistics.js';
 import type {
   MetricInfo,
@@ -81,7 +85,9 @@ export async function queryStatistics(
     const values = points.flatMap((p) => (p.value === null ? [] : [p.value]));
     return valueStatistics(latest, values);
   }
-  const samples = points.filter((p) => p.value === null);
+  const readings = points.filter((p) => p.value === null).map(pointReading);
+  const observed = readingObservations(readings, query.start_ms);
+  const samples = observed.filter((s) => s !== null);
   return distributionStatistics(latest.type, latest.unit, samples);
 }
 

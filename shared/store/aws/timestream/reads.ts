@@ -3,6 +3,10 @@ import {
   type DistributionSample,
   distributionPercentile,
 } from '#shared/metrics/distributions.js';
+import {
+  pointReading,
+  readingObservations,
+} from '#shared/metrics/histogram-deltas.js';
 import { canonicalLabels, groupLabels } from '#shared/metrics/identity.js';
 import {
   bucketIncreases,
@@ -145,7 +149,9 @@ interface BucketCell {
  * Percentiles per bucket by the shared definitions: the type 7 percentile
  * of `shared/model/percentile.ts` over raw values, and the bucket
  * interpolation of `shared/model/histogram-percentile.ts` over histograms
- * and summaries. A bucket with raw values takes their percentile and
+ * and summaries, with cumulative histograms turned into the observations
+ * each point adds (`shared/metrics/histogram-deltas.ts`). A bucket with
+ * raw values takes their percentile and
  * ignores distribution points of the same bucket, as the DuckDB store
  * does. Timestream's `approx_percentile` is an approximation, so it is
  * not used.
@@ -161,8 +167,10 @@ async function queryPercentiles(
     target,
     rangeWhere(target, query),
   );
+  const readings = points.map(pointReading);
+  const observed = readingObservations(readings, query.start_ms);
   const cells = new Map<string, Map<number, BucketCell>>();
-  for (const point of points) {
+  points.forEach((point, i) => {
     const key = groupKey(point.labels, query.group_by);
     const buckets = cells.get(key) ?? new Map<number, BucketCell>();
     cells.set(key, buckets);
@@ -170,9 +178,10 @@ async function queryPercentiles(
       Math.floor(point.timestamp_ms / query.interval_ms) * query.interval_ms;
     const cell = buckets.get(bucket) ?? { values: [], samples: [] };
     buckets.set(bucket, cell);
+    const sample = observed[i];
     if (point.value !== null) cell.values.push(point.value);
-    else cell.samples.push(point);
-  }
+    else if (sample) cell.samples.push(sample);
+  });
 
   const q = PERCENTILE_QUANTILES[aggregation];
   const groups: SeriesByGroup = new Map();
