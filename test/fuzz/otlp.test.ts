@@ -31,6 +31,7 @@ import {
   invoke,
   runs,
   startFuzzEnv,
+  T0_MS,
 } from './support.js';
 
 const SIGNALS: OtlpSignal[] = ['traces', 'metrics', 'logs'];
@@ -229,6 +230,62 @@ describe('OTLP requests with invalid items', () => {
         expect(await env.stores.traces.getTrace(traceId)).toHaveLength(1);
       }),
       runs(30),
+    );
+  });
+
+  it('stores a valid log record among invalid ones', async () => {
+    const items = fc.tuple(fc.array(hostileItem, { maxLength: 5 }), fc.nat());
+    await fc.assert(
+      fc.asyncProperty(items, async ([junk, place]) => {
+        serial += 1;
+        const text = `fuzz-otlp-log-${serial}-marker`;
+        const valid = logRecord(T0_NANO, { body: { stringValue: text } });
+        const records = [...junk];
+        records.splice(place % (junk.length + 1), 0, valid);
+        const result = await invoke(env, 'POST /v1/logs', {
+          body: JSON.stringify(logsRequest(records, resourceOf('fuzz'))),
+          headers: JSON_TYPE,
+        });
+
+        expectHandled(result);
+        expect(result.statusCode).toBe(200);
+        const found = await env.stores.logs.search({
+          start_ms: T0_MS - 60_000,
+          end_ms: T0_MS + 60_000,
+          text,
+          limit: 10,
+        });
+        expect(found.items).toHaveLength(1);
+      }),
+      runs(20),
+    );
+  });
+
+  it('stores a valid metric among invalid ones', async () => {
+    const items = fc.tuple(fc.array(hostileItem, { maxLength: 5 }), fc.nat());
+    await fc.assert(
+      fc.asyncProperty(items, async ([junk, place]) => {
+        serial += 1;
+        const name = `fuzz.otlp.metric.${serial}`;
+        const valid = gauge(name, [
+          { timeUnixNano: at(T0_NANO, 0), asInt: '3' },
+        ]);
+        const metrics = [...junk];
+        metrics.splice(place % (junk.length + 1), 0, valid);
+        const result = await invoke(env, 'POST /v1/metrics', {
+          body: JSON.stringify(metricsRequest(metrics, resourceOf('fuzz'))),
+          headers: JSON_TYPE,
+        });
+
+        expectHandled(result);
+        expect(result.statusCode).toBe(200);
+        const listed = await env.stores.metrics.listMetrics({
+          service: 'fuzz',
+          limit: 10_000,
+        });
+        expect(listed.map((metric) => metric.name)).toContain(name);
+      }),
+      runs(20),
     );
   });
 });
