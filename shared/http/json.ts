@@ -79,9 +79,17 @@ function markLargeIntegers(text: string, marker: string): string {
  * Parses JSON like JSON.parse, except that integers that a double cannot
  * represent exactly (beyond 2^53) come back as bigint instead of being
  * rounded. Other numbers are JavaScript numbers as usual. Raises
- * JSON.parse's SyntaxError for invalid text.
+ * JSON.parse's SyntaxError for invalid text, and a SyntaxError for text
+ * nested deeper than MAX_JSON_DEPTH.
  */
 export function parseJsonExact(text: string): unknown {
+  // The reviver below recurses once per level, and a stack overflow in it
+  // must not fall back to the rounding parse.
+  if (jsonDepth(text) > MAX_JSON_DEPTH) {
+    throw new SyntaxError(
+      `JSON nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
+    );
+  }
   // A random marker, so no string in the request can pass for one.
   const marker = `int64:${randomUUID()}:`;
   const marked = markLargeIntegers(text, marker);
@@ -92,7 +100,8 @@ export function parseJsonExact(text: string): unknown {
         ? BigInt(value.slice(marker.length))
         : value,
     );
-  } catch {
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
     // Report the error against the text as sent, not the rewritten one.
     return JSON.parse(text);
   }
