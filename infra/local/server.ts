@@ -215,6 +215,64 @@ async function handle(
   return result;
 }
 
+/** What serving one request needs, shared by every request. */
+interface ServerContext {
+  handlers: Record<Domain, HttpHandler>;
+  verifier: KeyVerifier;
+  log: Logger;
+}
+
+/**
+ * Runs one request to its result. An error becomes the API's error body;
+ * `close` is set when the body was not read to the end.
+ */
+async function resultOf(
+  context: ServerContext,
+  request: IncomingMessage,
+  requestId: string,
+) {
+  let path = request.url ?? '/';
+  try {
+    const url = requestUrl(request.url);
+    path = url.pathname;
+    const { handlers, verifier } = context;
+    const result = await handle(handlers, verifier, request, url, requestId);
+    return { result, path, close: false };
+  } catch (error: unknown) {
+    request.resume();
+    logFailure(context.log, error, requestId);
+    const result = errorResponse(error, requestId);
+    return { result, path, close: error instanceof BodyTooLargeError };
+  }
+}
+
+/** Serves one request and writes its access log line. */
+async function serveRequest(
+  context: ServerContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const started = performance.now();
+  const requestId = crypto.randomUUID();
+  const { result, path, close } = await resultOf(context, request, requestId);
+  try {
+    send(response, result, close);
+  } catch (error) {
+    context.log.error('sending the response failed', {
+      error,
+      request_id: requestId,
+    });
+    response.destroy();
+  }
+  context.log.info('request', {
+    method: request.method,
+    path,
+    status: result.statusCode,
+    request_id: requestId,
+    duration_ms: Math.round(performance.now() - started),
+  });
+}
+
 /**
  * Starts the local Observatory: each HTTP request becomes the API Gateway
  * event that AWS would build and goes to the same handler Lambda runs.
@@ -233,39 +291,8 @@ export async function startLocalServer(
     options.keyCacheTtlMs ?? KEY_CACHE_TTL_MS,
   );
 
-  const serve = async (request: IncomingMessage, response: ServerResponse) => {
-    const started = performance.now();
-    const requestId = crypto.randomUUID();
-    let path = request.url ?? '/';
-    let close = false;
-    let result: APIGatewayProxyStructuredResultV2;
-    try {
-      const url = requestUrl(request.url);
-      path = url.pathname;
-      result = await handle(handlers, verifier, request, url, requestId);
-    } catch (error: unknown) {
-      close = error instanceof BodyTooLargeError;
-      request.resume();
-      logFailure(accessLog, error, requestId);
-      result = errorResponse(error, requestId);
-    }
-    try {
-      send(response, result, close);
-    } catch (error) {
-      accessLog.error('sending the response failed', {
-        error,
-        request_id: requestId,
-      });
-      response.destroy();
-    }
-    accessLog.info('request', {
-      method: request.method,
-      path,
-      status: result.statusCode,
-      request_id: requestId,
-      duration_ms: Math.round(performance.now() - started),
-    });
-  };
+  const serve = (request: IncomingMessage, response: ServerResponse) =>
+    serveRequest({ handlers, verifier, log: accessLog }, request, response);
 
   const timeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const server = createServer(
@@ -277,7 +304,12 @@ export async function startLocalServer(
     },
     (request, response) => void serve(request, response),
   );
-  server.on('clientError', answerClientError);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    accessLog.warn('request rejected by the HTTP parser', {
+      code: error.code,
+    });
+    answerClientError(error, socket);
+  });
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve) =>
