@@ -215,7 +215,7 @@ async function handle(
   return result;
 }
 
-/** What serving one request needs, shared by every request. */
+/** Dependencies of request serving, shared by every request. */
 interface ServerContext {
   handlers: Record<Domain, HttpHandler>;
   verifier: KeyVerifier;

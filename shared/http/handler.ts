@@ -143,7 +143,7 @@ function isExposed(error: unknown): error is ObservatoryError {
   return error.status < 500 || error instanceof ServiceUnavailableError;
 }
 
-/** The error body of the API, with the request id the caller can quote. */
+/** Builds the API's error body, with the request id the caller can quote. */
 export function errorResponse(error: unknown, requestId: string): Result {
   if (isExposed(error)) {
     return toResult({
@@ -212,7 +212,7 @@ function grantedScopes(event: Event): KeyScope[] | undefined {
 /**
  * Checks the scopes the authorizer granted against the route table, so a
  * key never reaches a route beyond its scopes even if the authorizer's
- * answer was cached for another route.
+ * decision was cached for another route.
  */
 function requireScope(): MiddlewareObj<Event, Result> {
   return {

@@ -37,7 +37,7 @@ const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
 
 /**
- * An integer that fits OTLP's int64 is an `intValue`. A wider one, which
+ * Types an integer: one that fits OTLP's int64 is an `intValue`. A wider one, which
  * our JSON parser hands over as bigint, or an integral double beyond 2^53
  * such as 1e21, is kept as a double, as JSON itself would read it.
  */
