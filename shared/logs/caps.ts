@@ -1,39 +1,8 @@
-import {
-  MAX_ATTRIBUTE_KEY_BYTES,
-  MAX_ATTRIBUTE_VALUE_BYTES,
-  MAX_LOG_ATTRIBUTES,
-} from '#shared/limits.js';
-import type { AnyValue, Attributes } from '#shared/model/attributes.js';
+import { MAX_ATTRIBUTE_KEY_BYTES, MAX_LOG_ATTRIBUTES } from '#shared/limits.js';
 import type { LogRecord } from '#shared/model/log.js';
-import { isOversizedKey, truncateUtf8 } from '#shared/traces/caps.js';
+import { capValues, isOversizedKey } from '#shared/traces/caps.js';
 
 export { MAX_LOG_ATTRIBUTES } from '#shared/limits.js';
-
-function capValue(value: AnyValue): AnyValue {
-  if ('stringValue' in value) {
-    const text = truncateUtf8(value.stringValue, MAX_ATTRIBUTE_VALUE_BYTES);
-    return text === value.stringValue ? value : { stringValue: text };
-  }
-  if ('arrayValue' in value) {
-    return { arrayValue: { values: value.arrayValue.values.map(capValue) } };
-  }
-  if ('kvlistValue' in value) {
-    const values = value.kvlistValue.values.map((kv) => ({
-      key: kv.key,
-      value: capValue(kv.value),
-    }));
-    return { kvlistValue: { values } };
-  }
-  return value;
-}
-
-function capValues(attributes: Attributes): Attributes {
-  const out: Attributes = {};
-  for (const [key, value] of Object.entries(attributes)) {
-    out[key] = capValue(value);
-  }
-  return out;
-}
 
 /**
  * Shortens string attribute values longer than the cap on a UTF-8
