@@ -46,7 +46,7 @@ export interface HttpIngestCase {
   serverCores: number;
   /** Server CPU time per 1,000 items, in milliseconds. */
   cpuMsPerThousandItems: number;
-  /** Peak RSS of the server since it started, after this case. */
+  /** Peak RSS of the case's server, from its start to the end of the case. */
   serverPeakRssBytes: number;
   failures: string[];
 }
@@ -55,16 +55,14 @@ const CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
 const HOUR_MS = 3_600_000;
 
 /**
- * Batches of one case. Each format gets its own 6-hour slot, starting
- * three days back, so no two cases send the same series at the same
- * time and every item is new to the store.
+ * Batches of one case, starting three days back. Each case has a fresh
+ * database, so every item is new to the store.
  */
 function casePlan(
   settings: HttpIngestSettings,
-  slot: number,
   nowMs: number,
 ): { warmup: BatchSpec[]; measured: BatchSpec[] } {
-  const baseMs = nowMs - 72 * HOUR_MS + slot * 6 * HOUR_MS;
+  const baseMs = nowMs - 72 * HOUR_MS;
   const spec = (batch: number) => ({
     batch,
     size: settings.batchSize,
@@ -134,18 +132,53 @@ function caseOf(
   };
 }
 
-/** A CPU profile of the server while it ingested one signal. */
+/** A CPU profile of the server while it ingested one case. */
 export interface SignalProfile {
   signal: Signal;
+  format: Format;
   summary: ProfileSummary;
 }
 
+/** Runs one case on its own server, and reads its profile if any. */
+async function runCase(
+  settings: HttpIngestSettings,
+  signal: Signal,
+  format: Format,
+  caseProfileDir: string | undefined,
+): Promise<{ result: HttpIngestCase; profiles: SignalProfile[] }> {
+  const dataDir = freshDataDir();
+  const server = await startBenchServer(dataDir, caseProfileDir);
+  let result: HttpIngestCase;
+  try {
+    const job: LoadJob = {
+      url: server.url,
+      apiKey: BENCH_ADMIN_KEY,
+      signal,
+      format,
+      concurrency: settings.concurrency,
+      ...casePlan(settings, Date.now()),
+    };
+    result = caseOf(signal, format, await runClient(server, job), server);
+  } finally {
+    await server.stop();
+    removeDataDir(dataDir);
+  }
+  const files = caseProfileDir ? profilesIn(caseProfileDir) : [];
+  const profiles = files.map((file) => ({
+    signal,
+    format,
+    summary: summarizeProfile(file),
+  }));
+  return { result, profiles };
+}
+
 /**
- * Sends each signal in each format through a local server, one fresh
- * server (and database) per signal, formats one after another. With
- * `profileDir`, each server runs under `node --cpu-prof` and writes its
- * profile to `<profileDir>/<signal>`. Profiling slows the server, so the
- * figures of such a run do not compare with others.
+ * Sends each signal in each format through a local server. Every case
+ * gets a fresh server and database, so none pays for the rows of
+ * another. With `profileDir`, each server runs under `node --cpu-prof`
+ * and writes its profile to `<profileDir>/<signal>-<format>`. Profiling
+ * slows the server, so the figures of such a run do not compare with
+ * others.
  */
 export async function benchHttpIngest(
   settings: HttpIngestSettings,
@@ -155,36 +188,16 @@ export async function benchHttpIngest(
 ): Promise<{ cases: HttpIngestCase[]; profiles: SignalProfile[] }> {
   const cases: HttpIngestCase[] = [];
   const profiles: SignalProfile[] = [];
-  const nowMs = Date.now();
   for (const signal of signals) {
-    const dataDir = freshDataDir();
-    const signalProfileDir = profileDir && join(profileDir, signal);
-    const server = await startBenchServer(dataDir, signalProfileDir);
-    try {
-      for (const [slot, format] of FORMATS.entries()) {
-        const plan = casePlan(settings, slot, nowMs);
-        const job: LoadJob = {
-          url: server.url,
-          apiKey: BENCH_ADMIN_KEY,
-          signal,
-          format,
-          concurrency: settings.concurrency,
-          ...plan,
-        };
-        const run = await runClient(server, job);
-        const result = caseOf(signal, format, run, server);
-        cases.push(result);
-        progress(
-          `http ingest ${signal} ${format}: ` +
-            `${Math.round(result.itemsPerSecond)} items/s`,
-        );
-      }
-    } finally {
-      await server.stop();
-      removeDataDir(dataDir);
-    }
-    for (const file of signalProfileDir ? profilesIn(signalProfileDir) : []) {
-      profiles.push({ signal, summary: summarizeProfile(file) });
+    for (const format of FORMATS) {
+      const caseDir = profileDir && join(profileDir, `${signal}-${format}`);
+      const run = await runCase(settings, signal, format, caseDir);
+      cases.push(run.result);
+      profiles.push(...run.profiles);
+      progress(
+        `http ingest ${signal} ${format}: ` +
+          `${Math.round(run.result.itemsPerSecond)} items/s`,
+      );
     }
   }
   return { cases, profiles };

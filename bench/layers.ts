@@ -17,6 +17,7 @@ import {
   appendDataChunks,
   appendPerValue,
   createPlainTable,
+  type PlainRows,
   readPlainRows,
 } from './plain-appender.js';
 import { freshDataDir, removeDataDir } from './server.js';
@@ -99,55 +100,56 @@ async function measure(
   };
 }
 
-/**
- * Layers from the outside in. Each gets its own time slot (`baseMs`), so
- * every batch of every layer is new to the store.
- */
+/** Builds the timed step of one layer on `deps`, with its batches. */
+type Prepare = (deps: Deps) => Promise<Step>;
+
+/** The layers from the outside in, each with a fresh database. */
 function layerSteps(
   signal: Signal,
-  embedded: EmbeddedDeps,
   settings: LayerSettings,
-  slotBaseMs: (slot: number) => number,
-): [string, (slot: number) => Promise<Step>][] {
-  const { deps } = embedded;
-  const spec = (slot: number, batch: number): BatchSpec => ({
+  baseMs: number,
+): [string, Prepare][] {
+  const spec = (batch: number): BatchSpec => ({
     batch,
     size: settings.batchSize,
-    baseMs: slotBaseMs(slot),
+    baseMs,
   });
-  const viaHandler = (format: Format) => async (slot: number) => {
-    const handler = handlerOf(signal, format, deps);
-    const wires = range(settings).map((b) =>
-      wireRequest(signal, format, spec(slot, b)),
-    );
-    return async (b: number) => {
-      const wire = wires[b];
-      if (!wire) throw new RangeError(`no request ${b}`);
-      const result = await handler(postEvent(wire), benchContext(signal));
-      if (result.statusCode !== 200) {
-        throw new Error(
-          `handler failed with status ${result.statusCode}: ${result.body}`,
-        );
-      }
-      return wire.items;
-    };
-  };
-  const withItems =
-    (use: (items: unknown[]) => Promise<unknown>) => async (slot: number) => {
-      const batches = range(settings).map((b) =>
-        domainItems(signal, spec(slot, b), deps),
+  const viaHandler =
+    (format: Format): Prepare =>
+    async (deps) => {
+      const handler = handlerOf(signal, format, deps);
+      const wires = range(settings).map((b) =>
+        wireRequest(signal, format, spec(b)),
       );
-      return async (b: number) => {
+      return async (b) => {
+        const wire = wires[b];
+        if (!wire) throw new RangeError(`no request ${b}`);
+        const result = await handler(postEvent(wire), benchContext(signal));
+        if (result.statusCode !== 200) {
+          throw new Error(
+            `handler failed with status ${result.statusCode}: ${result.body}`,
+          );
+        }
+        return wire.items;
+      };
+    };
+  const withItems =
+    (use: (deps: Deps, items: unknown[]) => Promise<unknown>): Prepare =>
+    async (deps) => {
+      const batches = range(settings).map((b) =>
+        domainItems(signal, spec(b), deps),
+      );
+      return async (b) => {
         const items = batches[b] ?? [];
-        await use(items);
+        await use(deps, items);
         return items.length;
       };
     };
-  const decodeOnly = async (slot: number) => {
+  const decodeOnly: Prepare = async (deps) => {
     const bodies = range(settings).map(
-      (b) => wireRequest(signal, 'otlp-protobuf', spec(slot, b)).body,
+      (b) => wireRequest(signal, 'otlp-protobuf', spec(b)).body,
     );
-    return async (b: number) => {
+    return async (b) => {
       const decoded = decodeRequest(signal, 'protobuf', bodies[b] as Buffer);
       return SPECS[signal].map(decoded, deps).items.length;
     };
@@ -158,11 +160,16 @@ function layerSteps(
     ['OTLP protobuf decode and map only', decodeOnly],
     [
       'ingest function (checks + store)',
-      withItems((items) => SPECS[signal].ingest(deps, items)),
+      withItems((deps, items) => SPECS[signal].ingest(deps, items)),
     ],
-    ['store write', withItems((items) => writeToStore(signal, deps, items))],
+    [
+      STORE_LAYER,
+      withItems((deps, items) => writeToStore(signal, deps, items)),
+    ],
   ];
 }
+
+const STORE_LAYER = 'store write';
 
 function range(settings: LayerSettings): number[] {
   return Array.from({ length: settings.batches + 1 }, (_, b) => b);
@@ -174,15 +181,29 @@ function writeToStore(signal: Signal, deps: Deps, items: unknown[]) {
   return deps.stores.logs.write(items as never);
 }
 
-/** Measures the floor: the stored rows appended again to a plain table. */
+/** Runs `work` on a fresh embedded database, removed afterwards. */
+async function withFreshDatabase<T>(
+  work: (embedded: EmbeddedDeps) => Promise<T>,
+): Promise<T> {
+  const dataDir = freshDataDir();
+  const embedded = await openEmbeddedDeps(dataDir);
+  try {
+    return await work(embedded);
+  } finally {
+    await embedded.close();
+    removeDataDir(dataDir);
+  }
+}
+
+/**
+ * Measures the floor: the rows that the store layer wrote, appended
+ * again to a plain table of the same columns in a fresh database.
+ */
 async function appenderLayers(
   signal: Signal,
-  embedded: EmbeddedDeps,
+  plain: PlainRows,
   settings: LayerSettings,
 ): Promise<LayerResult[]> {
-  const plain = await embedded.db.transaction((connection) =>
-    readPlainRows(connection, TABLES[signal]),
-  );
   const perBatch = settings.batchSize;
   const results: LayerResult[] = [];
   const variants = [
@@ -190,23 +211,26 @@ async function appenderLayers(
     ['plain appender, data chunks', appendDataChunks],
   ] as const;
   for (const [layer, append] of variants) {
-    const table = `bench_plain_${signal}`;
-    await embedded.db.transaction((c) => createPlainTable(c, table, plain));
-    const step: Step = async (b) => {
-      const rows = plain.rows.slice(b * perBatch, (b + 1) * perBatch);
-      await embedded.db.transaction((c) => append(c, table, plain, rows));
-      return rows.length;
-    };
-    results.push(await measure(signal, layer, settings, step));
+    const result = await withFreshDatabase(async ({ db }) => {
+      const table = `bench_plain_${signal}`;
+      await db.transaction((c) => createPlainTable(c, table, plain));
+      const step: Step = async (b) => {
+        const rows = plain.rows.slice(b * perBatch, (b + 1) * perBatch);
+        await db.transaction((c) => append(c, table, plain, rows));
+        return rows.length;
+      };
+      return measure(signal, layer, settings, step);
+    });
+    results.push(result);
   }
   return results;
 }
 
 /**
- * Measures each layer of ingest in this process on a fresh file
- * database per signal: the Lambda handler with an API Gateway event, the
- * OTLP decoder, the ingest function, the store's write and a plain
- * appender of the same rows.
+ * Measures each layer of ingest in this process, each on a fresh file
+ * database so no layer pays for the rows of another: the Lambda handler
+ * with an API Gateway event, the OTLP decoder, the ingest function, the
+ * store's write and a plain appender of the rows the store wrote.
  */
 export async function benchLayers(
   signals: readonly Signal[],
@@ -214,27 +238,31 @@ export async function benchLayers(
   progress: (line: string) => void,
 ): Promise<LayerResult[]> {
   const results: LayerResult[] = [];
-  const nowMs = Date.now();
-  const slotBaseMs = (slot: number) =>
-    nowMs - 72 * 3_600_000 + slot * 6 * 3_600_000;
+  const baseMs = Date.now() - 72 * 3_600_000;
   for (const signal of signals) {
-    const dataDir = freshDataDir();
-    const embedded = await openEmbeddedDeps(dataDir);
-    try {
-      const layers = layerSteps(signal, embedded, settings, slotBaseMs);
-      for (const [slot, [layer, prepare]] of layers.entries()) {
-        const step = await prepare(slot);
-        const result = await measure(signal, layer, settings, step);
-        results.push(result);
-        progress(
-          `layer ${signal} ${layer}: ${Math.round(result.itemsPerSecond)} items/s`,
+    let stored: PlainRows | undefined;
+    for (const [layer, prepare] of layerSteps(signal, settings, baseMs)) {
+      const result = await withFreshDatabase(async ({ deps, db }) => {
+        const measured = await measure(
+          signal,
+          layer,
+          settings,
+          await prepare(deps),
         );
-      }
-      results.push(...(await appenderLayers(signal, embedded, settings)));
-    } finally {
-      await embedded.close();
-      removeDataDir(dataDir);
+        if (layer === STORE_LAYER) {
+          stored = await db.transaction((c) =>
+            readPlainRows(c, TABLES[signal]),
+          );
+        }
+        return measured;
+      });
+      results.push(result);
+      progress(
+        `layer ${signal} ${layer}: ${Math.round(result.itemsPerSecond)} items/s`,
+      );
     }
+    if (stored)
+      results.push(...(await appenderLayers(signal, stored, settings)));
   }
   return results;
 }

@@ -276,7 +276,7 @@ function profileTables(profile: SignalProfile): string {
     summary.inclusive,
   );
   return [
-    `${profile.signal}: ${summary.file}`,
+    `${profile.signal}, ${profile.format}: ${summary.file}`,
     areas,
     functions,
     inclusive,

@@ -73,7 +73,7 @@ export const QUICK_SETTINGS: BenchSettings = {
   http: {
     batchSize: 1_000,
     concurrency: 4,
-    warmupRequests: 1,
+    warmupRequests: 2,
     measuredRequests: 5,
   },
   layers: { batchSize: 1_000, batches: 3 },
