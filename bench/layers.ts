@@ -103,7 +103,7 @@ async function measure(
 /** Builds the timed step of one layer on `deps`, with its batches. */
 type Prepare = (deps: Deps) => Promise<Step>;
 
-/** The layers from the outside in, each with a fresh database. */
+/** Lists the layers from the outside in, each with its timed step. */
 function layerSteps(
   signal: Signal,
   settings: LayerSettings,
@@ -227,10 +227,10 @@ async function appenderLayers(
 }
 
 /**
- * Measures each layer of ingest in this process, each on a fresh file
- * database so no layer pays for the rows of another: the Lambda handler
- * with an API Gateway event, the OTLP decoder, the ingest function, the
- * store's write and a plain appender of the rows the store wrote.
+ * Measures each layer of ingest in this process: the Lambda handler with
+ * an API Gateway event, the OTLP decoder, the ingest function, the
+ * store's write and a plain appender of the rows the store wrote. Each
+ * layer gets a fresh file database, so none pays for another's rows.
  */
 export async function benchLayers(
   signals: readonly Signal[],

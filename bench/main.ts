@@ -31,7 +31,7 @@ type Section = (typeof SECTIONS)[number];
 
 const HELP = `Usage: npm run bench -- [options]
 
-  --quick           small batches and data sets: about a minute on 2 cores
+  --quick           small batches and data sets: about 2 minutes on 2 cores
   --runs N          repeat every section N times and report medians (1)
   --only LIST       comma-separated sections: ${SECTIONS.join(', ')}
   --signals LIST    comma-separated signals for the ingest and AWS
@@ -142,13 +142,14 @@ async function runOnce(
         settings.query,
         progress,
       );
-      const {
-        sampleTraceIds: _,
-        stepSeconds: __,
-        endMs: ___,
-        ...counts
-      } = data;
-      figures.datasets.push({ name: dataset.name, ...counts });
+      figures.datasets.push({
+        name: dataset.name,
+        metricPoints: data.metricPoints,
+        logRecords: data.logRecords,
+        traces: data.traces,
+        spans: data.spans,
+        loadSeconds: data.loadSeconds,
+      });
       figures.queries.push(...results);
     }
   }
