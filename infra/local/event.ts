@@ -85,7 +85,7 @@ export function toApiGatewayEvent(
   };
 }
 
-/** A Lambda context for a local invocation. */
+/** Builds a Lambda context for a local invocation. */
 export function localContext(functionName: string, requestId: string): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,

@@ -31,7 +31,7 @@ export class KeyVerifier {
     private readonly ttlMs = KEY_CACHE_TTL_MS,
   ) {}
 
-  /** The active record of `key`, or undefined if unknown or revoked. */
+  /** Returns the active record of `key`, or undefined if unknown or revoked. */
   async verify(key: string): Promise<ApiKeyRecord | undefined> {
     const id = keyIdOf(key);
     const record = await this.lookup(id);
@@ -39,7 +39,7 @@ export class KeyVerifier {
     return keyMatches(key, record) ? record : undefined;
   }
 
-  /** Drops a cached entry, so this process sees a revocation at once. */
+  /** Drops a cached entry, so this process applies a revocation at once. */
   forget(id: string): void {
     this.cache.delete(id);
   }
