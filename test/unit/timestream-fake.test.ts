@@ -280,6 +280,38 @@ describe('Timestream fake WriteRecords', () => {
       await rows(`SELECT host, measure_name FROM "db"."${table}"`),
     ).toEqual([['a', 'cpu']]);
   });
+  it("takes a record's own fields over CommonAttributes", async () => {
+    await writer.send(
+      new WriteRecordsCommand({
+        DatabaseName: 'db',
+        TableName: table,
+        CommonAttributes: {
+          MeasureName: 'cpu',
+          MeasureValueType: 'DOUBLE',
+          Time: String(NOW),
+        },
+        Records: [
+          { Dimensions: [{ Name: 'host', Value: 'a' }], MeasureValue: '1' },
+          {
+            Dimensions: [{ Name: 'host', Value: 'b' }],
+            MeasureName: 'mem',
+            MeasureValue: '2',
+            Time: String(NOW - MINUTE),
+          },
+        ],
+      }),
+    );
+
+    expect(
+      await rows(
+        `SELECT host, measure_name, to_milliseconds(time) ` +
+          `FROM "db"."${table}" ORDER BY host`,
+      ),
+    ).toEqual([
+      ['a', 'cpu', String(NOW)],
+      ['b', 'mem', String(NOW - MINUTE)],
+    ]);
+  });
 });
 
 describe('Timestream fake Query', () => {

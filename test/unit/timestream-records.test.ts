@@ -316,20 +316,43 @@ describe('write calls', () => {
     ]);
   });
 
-  it('keeps each call to one service and metric', () => {
+  it('fills calls of 100 across services and metrics', () => {
+    // 5 services x 5 metrics, 10 points each, interleaved.
+    const points = Array.from({ length: 250 }, (_, i) =>
+      gauge(
+        i,
+        { host: `h${Math.floor(i / 25)}` },
+        {
+          service: `svc-${i % 5}`,
+          name: `metric-${Math.floor(i / 5) % 5}`,
+        },
+      ),
+    );
+
+    const calls = planCalls(pending(points));
+
+    expect(calls.map((call) => call.length)).toEqual([100, 100, 50]);
+    expect(
+      calls
+        .flat()
+        .map((item) => item.index)
+        .sort((a, b) => a - b),
+    ).toEqual(points.map((_, i) => i));
+  });
+
+  it('orders records by service, then metric', () => {
     const calls = planCalls(
       pending([
         gauge(1, { host: 'a' }),
         gauge(1, { host: 'a' }, { service: 'web' }),
-        gauge(1, { host: 'b' }),
         gauge(1, { host: 'a' }, { name: 'mem' }),
+        gauge(1, { host: 'b' }),
+        gauge(1, { host: 'b' }, { service: 'web' }),
       ]),
     );
 
     expect(calls.map((call) => call.map((item) => item.index))).toEqual([
-      [0, 2],
-      [1],
-      [3],
+      [0, 3, 2, 1, 4],
     ]);
   });
 
@@ -350,6 +373,64 @@ describe('write calls', () => {
       MeasureValues: buildRecord(gauge(2, { host: 'b' }), 'w1').MeasureValues,
       Time: String(T0),
     });
+  });
+
+  it.each([
+    ['metrics', { name: 'mem' }, ['service'], ['MeasureName']],
+    ['services', { service: 'web' }, ['MeasureName'], ['Dimensions']],
+    [
+      'both',
+      { service: 'web', name: 'mem' },
+      [],
+      ['MeasureName', 'Dimensions'],
+    ],
+  ])(
+    'keeps mixed %s on each record',
+    (_case, overrides, commonFields, ownFields) => {
+      const call = pending([
+        gauge(1, { host: 'a' }),
+        gauge(2, { host: 'b' }, overrides),
+      ]);
+
+      const request = writeRequest({ database: 'obs', table: 'metrics' }, call);
+      const common = request.CommonAttributes ?? {};
+
+      expect(common.MeasureName !== undefined).toBe(
+        commonFields.includes('MeasureName'),
+      );
+      expect(common.Dimensions !== undefined).toBe(
+        commonFields.includes('service'),
+      );
+      for (const record of request.Records ?? []) {
+        expect(record.MeasureName !== undefined).toBe(
+          ownFields.includes('MeasureName'),
+        );
+        expect(record.Dimensions?.[0]?.Name === 'service').toBe(
+          ownFields.includes('Dimensions'),
+        );
+      }
+    },
+  );
+
+  it('rebuilds each record when merged with CommonAttributes', () => {
+    const call = pending([
+      gauge(1, { host: 'a' }),
+      gauge(2, { host: 'a' }, { service: 'web' }),
+      gauge(3, { host: 'b' }, { name: 'mem' }),
+      counter(4, T0 - 60_000, T0),
+    ]);
+
+    const request = writeRequest({ database: 'obs', table: 'metrics' }, call);
+    const common = request.CommonAttributes ?? {};
+    // WriteRecords merges CommonAttributes into each record: the record's
+    // own fields win, and the dimension lists are joined.
+    const merged = (request.Records ?? []).map((own) => ({
+      ...common,
+      ...own,
+      Dimensions: [...(common.Dimensions ?? []), ...(own.Dimensions ?? [])],
+    }));
+
+    expect(merged).toEqual(call.map((item) => item.record));
   });
 
   it('reads RejectedRecords by index within the call', () => {

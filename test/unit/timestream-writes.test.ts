@@ -65,6 +65,23 @@ const query = (overrides: Partial<MetricQuery> = {}): MetricQuery => ({
   ...overrides,
 });
 
+/**
+ * `count` points, each its own series: service `i % 10`, metric
+ * `(i / 10) % 10` and host `i / 100`, so 10 points per service and
+ * metric, interleaved.
+ */
+const mixedPoints = (count: number) =>
+  Array.from({ length: count }, (_, i) =>
+    gauge(
+      i,
+      { host: `h${Math.floor(i / 100)}` },
+      {
+        service: `svc-${i % 10}`,
+        name: `metric-${Math.floor(i / 10) % 10}`,
+      },
+    ),
+  );
+
 /** Records sent in every WriteRecords call, per call. */
 const sentRecords = () =>
   fake.requestsOf('WriteRecords').map((r) => r.body.Records as any[]);
@@ -87,6 +104,49 @@ describe('writes to Timestream', () => {
         Dimensions: [{ Name: 'service', Value: 'api' }],
       });
     }
+  });
+
+  it('sends 1,000 points of 10 services and 10 metrics in 10 calls', async () => {
+    await open();
+    const points = mixedPoints(1_000);
+
+    const first = await store.write(points);
+    const again = await store.write(points);
+    const stored = await store.query(
+      query({ service: 'svc-3', metric_name: 'metric-7' }),
+    );
+
+    expect(first).toEqual({ written: 1_000, duplicates: 0, rejected: [] });
+    expect(
+      sentRecords()
+        .slice(0, 10)
+        .map((r) => r.length),
+    ).toEqual(Array(10).fill(100));
+    expect(again).toEqual({ written: 0, duplicates: 1_000, rejected: [] });
+    expect(stored.map((s) => s.points[0]?.value)).toEqual(
+      points
+        .filter((p) => p.service === 'svc-3' && p.name === 'metric-7')
+        .map((p) => p.value),
+    );
+  });
+
+  it('maps a rejection in a mixed call to its batch index', async () => {
+    // The fake keeps 1 hour in memory while the adapter expects 24, so
+    // Timestream itself rejects the old point, which the call sends last.
+    await open({ fake: { memoryRetentionHours: 1 } });
+
+    const result = await store.write([
+      gauge(1, { host: 'a' }),
+      gauge(2, { host: 'b' }, { service: 'web', timestamp_ms: NOW - 2 * HOUR }),
+      gauge(3, { host: 'c' }, { name: 'mem' }),
+      gauge(4, { host: 'd' }),
+    ]);
+
+    expect(result.written).toBe(3);
+    expect(result.rejected.map((r) => r.index)).toEqual([1]);
+    expect(result.rejected[0]?.reason).toMatch(/outside the time range/);
+    expect(sentRecords()).toHaveLength(1);
+    expect(sentRecords()[0]?.[3]?.Time).toBe(String(NOW - 2 * HOUR));
   });
 
   it.each([1, 3])('keeps %i calls in flight at most', async (limit) => {

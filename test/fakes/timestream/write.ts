@@ -39,7 +39,11 @@ const UNIT_US: Record<string, bigint> = {
 const LIMITS =
   'Records with dimensions or measures that exceed the Timestream defined limits';
 
-/** Merges CommonAttributes into a record, as WriteRecords documents. */
+/**
+ * Merges CommonAttributes into a record, as WriteRecords documents: the
+ * record's own fields win, and the two dimension lists are joined, so a
+ * dimension name in both fails the whole request.
+ */
 export function mergeRecord(
   common: WireRecord,
   record: WireRecord,

@@ -44,55 +44,97 @@ export interface SendOutcome {
 }
 
 /**
- * Splits records into WriteRecords calls: records of one service and
- * metric go together, at most {@link MAX_RECORDS_PER_WRITE} per call, so
- * each call can share the service dimension and the measure name.
+ * Splits records into WriteRecords calls of at most
+ * {@link MAX_RECORDS_PER_WRITE}. A call needs nothing in common, so
+ * every call but the last is full. Records are ordered by service, then
+ * metric, in the order each first appears, so that most calls share the
+ * service and few calls mix metrics. {@link writeRequest} moves what a
+ * call shares into `CommonAttributes`.
  */
 export function planCalls(items: readonly PendingRecord[]): PendingRecord[][] {
-  const groups = new Map<string, PendingRecord[]>();
+  const services = new Map<string, Map<string, PendingRecord[]>>();
   for (const item of items) {
-    const key = JSON.stringify([item.point.service, item.point.name]);
-    const group = groups.get(key) ?? [];
+    const { service, name } = item.point;
+    const metrics = services.get(service) ?? new Map();
+    services.set(service, metrics);
+    const group = metrics.get(name) ?? [];
+    metrics.set(name, group);
     group.push(item);
-    groups.set(key, group);
+  }
+  const ordered: PendingRecord[] = [];
+  for (const metrics of services.values()) {
+    for (const group of metrics.values()) ordered.push(...group);
   }
   const calls: PendingRecord[][] = [];
-  for (const group of groups.values()) {
-    for (let i = 0; i < group.length; i += MAX_RECORDS_PER_WRITE) {
-      calls.push(group.slice(i, i + MAX_RECORDS_PER_WRITE));
-    }
+  for (let i = 0; i < ordered.length; i += MAX_RECORDS_PER_WRITE) {
+    calls.push(ordered.slice(i, i + MAX_RECORDS_PER_WRITE));
   }
   return calls;
 }
 
+/** Returns the value all points of a call share, or undefined. */
+function sharedValue(
+  call: readonly PendingRecord[],
+  field: (point: MetricPoint) => string,
+): string | undefined {
+  const first = call[0];
+  if (!first) return undefined;
+  const value = field(first.point);
+  return call.every((item) => field(item.point) === value) ? value : undefined;
+}
+
 /**
- * Builds one WriteRecords request. `CommonAttributes` carries what every
- * record of the call shares (the service dimension, the measure name and
- * type, the time unit), and each record keeps the rest.
+ * Builds one WriteRecords request. `CommonAttributes` always carries the
+ * measure value type and the time unit, and carries the service
+ * dimension and the measure name when every record of the call shares
+ * them. Each record keeps the rest, its own service and measure name
+ * included where the call mixes them. Timestream merges the two and
+ * rejects the whole call when a dimension name appears in both, so no
+ * field is sent in both places.
  */
 export function writeRequest(
   target: Pick<WriteTarget, 'database' | 'table'>,
   call: readonly PendingRecord[],
 ): WriteRecordsCommandInput {
-  const first = call[0]?.point;
-  if (!first) throw new RangeError('a WriteRecords call needs a record');
+  if (call.length === 0) {
+    throw new RangeError('a WriteRecords call needs a record');
+  }
+  const service = sharedValue(call, (point) => point.service);
+  const measureName = sharedValue(call, (point) => point.name);
+  const common: _Record = {
+    MeasureValueType: 'MULTI',
+    TimeUnit: 'MILLISECONDS',
+  };
+  if (service !== undefined) {
+    common.Dimensions = [{ Name: DIMENSION.service, Value: service }];
+  }
+  if (measureName !== undefined) common.MeasureName = measureName;
   return {
     DatabaseName: target.database,
     TableName: target.table,
-    CommonAttributes: {
-      Dimensions: [{ Name: DIMENSION.service, Value: first.service }],
-      MeasureName: first.name,
-      MeasureValueType: 'MULTI',
-      TimeUnit: 'MILLISECONDS',
-    },
-    Records: call.map(({ record }) => ({
-      Dimensions: (record.Dimensions ?? []).filter(
-        (d) => d.Name !== DIMENSION.service,
-      ),
-      MeasureValues: record.MeasureValues,
-      Time: record.Time,
-    })),
+    CommonAttributes: common,
+    Records: call.map(({ record }) => ownFields(record, common)),
   };
+}
+
+/** Returns the fields of a record that `common` does not carry. */
+function ownFields(record: _Record, common: _Record): _Record {
+  const commonNames = new Set(common.Dimensions?.map((d) => d.Name));
+  const own: _Record = {
+    Dimensions: record.Dimensions?.filter((d) => !commonNames.has(d.Name)),
+    MeasureValues: record.MeasureValues,
+    Time: record.Time,
+  };
+  if (common.MeasureName === undefined) own.MeasureName = record.MeasureName;
+  return own;
+}
+
+/** Names the metrics of a call for an error message, at most three. */
+function describeMetrics(call: readonly PendingRecord[]): string {
+  const names = [...new Set(call.map((item) => item.point.name))];
+  const quoted = names.slice(0, 3).map((name) => JSON.stringify(name));
+  const more = names.length - quoted.length;
+  return more > 0 ? `${quoted.join(', ')} and ${more} more` : quoted.join(', ');
 }
 
 /**
@@ -143,7 +185,7 @@ async function sendCall(
     }
     throw new StoreError(
       `Timestream WriteRecords failed for ${call.length} records of ` +
-        `${JSON.stringify(call[0]?.point.name)}: ${describeAwsError(error)}; ` +
+        `${describeMetrics(call)}: ${describeAwsError(error)}; ` +
         'records of other calls in this batch may be stored, and sending ' +
         'the batch again stores only the missing ones',
       error,
