@@ -1,8 +1,8 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { benchEntries } from './build.js';
 import type { BatchSpec, Signal } from './data/samples.js';
-import { FORMATS, type Format } from './data/wire.js';
+import type { Format } from './data/wire.js';
 import type { ClientMessage, LoadJob, LoadResult } from './load-client.js';
 import {
   type ProfileSummary,
@@ -26,6 +26,8 @@ export interface HttpIngestSettings {
   concurrency: number;
   warmupRequests: number;
   measuredRequests: number;
+  /** The wire formats to send each signal in. */
+  formats: readonly Format[];
 }
 
 /** The outcome of one signal sent in one format. */
@@ -51,7 +53,6 @@ export interface HttpIngestCase {
   failures: string[];
 }
 
-const CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
 const HOUR_MS = 3_600_000;
 
 /**
@@ -78,12 +79,12 @@ function casePlan(
 }
 
 /** Runs one job in a fresh client process, reading server CPU around it. */
-function runClient(
+async function runClient(
   server: BenchServer,
   job: LoadJob,
 ): Promise<{ result: LoadResult; cpuSeconds: number }> {
-  const child = fork(CLIENT, [], {
-    execArgv: ['--import', 'tsx'],
+  const { client } = await benchEntries();
+  const child = fork(client, [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let cpuBefore = 0;
@@ -189,7 +190,7 @@ export async function benchHttpIngest(
   const cases: HttpIngestCase[] = [];
   const profiles: SignalProfile[] = [];
   for (const signal of signals) {
-    for (const format of FORMATS) {
+    for (const format of settings.formats) {
       const caseDir = profileDir && join(profileDir, `${signal}-${format}`);
       const run = await runCase(settings, signal, format, caseDir);
       cases.push(run.result);

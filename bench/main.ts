@@ -24,14 +24,14 @@ import {
   FULL_SETTINGS,
   QUICK_SETTINGS,
 } from './results.js';
-import { REPO_ROOT } from './server.js';
+import { REPO_ROOT } from './root.js';
 
 const SECTIONS = ['http', 'layers', 'queries', 'aws', 'lambda'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const HELP = `Usage: npm run bench -- [options]
 
-  --quick           small batches and data sets: about 2 minutes on 2 cores
+  --quick           small batches and data sets: about a minute on 2 cores
   --runs N          repeat every section N times and report medians (1)
   --only LIST       comma-separated sections: ${SECTIONS.join(', ')}
   --signals LIST    comma-separated signals for the ingest and AWS

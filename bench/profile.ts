@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { REPO_ROOT } from './server.js';
+import { REPO_ROOT } from './root.js';
 
 /** Time of one function in a V8 CPU profile. */
 export interface ProfileEntry {

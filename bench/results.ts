@@ -1,4 +1,5 @@
 import type { AwsResult, AwsSettings } from './aws.js';
+import { FORMATS } from './data/wire.js';
 import type { HandlerTime } from './handlers.js';
 import type {
   HttpIngestCase,
@@ -75,6 +76,9 @@ export const QUICK_SETTINGS: BenchSettings = {
     concurrency: 4,
     warmupRequests: 2,
     measuredRequests: 5,
+    // One JSON and one protobuf format per signal: the formats differ by
+    // their decoding only, which the full run and the layers show.
+    formats: ['api-json', 'otlp-protobuf'],
   },
   layers: { batchSize: 1_000, batches: 3 },
   queryDatasets: [
@@ -95,6 +99,7 @@ export const FULL_SETTINGS: BenchSettings = {
     concurrency: 4,
     warmupRequests: 3,
     measuredRequests: 30,
+    formats: FORMATS,
   },
   layers: { batchSize: 1_000, batches: 10 },
   queryDatasets: [

@@ -2,11 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { benchEntries } from './build.js';
 import { cpuSeconds, peakRssBytes } from './proc.js';
-
-/** The repository root, where the server and the benchmark run from. */
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { REPO_ROOT } from './root.js';
 
 /** The admin key each benchmark server starts with; it has every scope. */
 export const BENCH_ADMIN_KEY = 'obs_benchmark-admin-key-with-all-scopes';
@@ -55,34 +53,44 @@ function waitForUrl(child: ChildProcess, logPath: string): Promise<string> {
 }
 
 /**
- * Starts `npm start`'s entry point (infra/local/main.ts under tsx) as a
- * child process on a free 127.0.0.1 port over `dataDir`, with
- * {@link BENCH_ADMIN_KEY} as its admin key. Its output goes to
- * `server.log` in `dataDir`. With `cpuProfileDir`, Node writes a CPU
- * profile of the whole server run there when it exits.
+ * The arguments that start the server. A profiled server runs the
+ * TypeScript sources under tsx, so its profile names source files; any
+ * other runs the bundle of the same code, which starts in a fraction of
+ * the time.
+ */
+async function serverArgs(cpuProfileDir?: string): Promise<string[]> {
+  if (cpuProfileDir === undefined) return [(await benchEntries()).server];
+  return [
+    '--cpu-prof',
+    `--cpu-prof-dir=${cpuProfileDir}`,
+    '--import',
+    'tsx',
+    'infra/local/main.ts',
+  ];
+}
+
+/**
+ * Starts `npm start`'s program (infra/local/main.ts) as a child process
+ * on a free 127.0.0.1 port over `dataDir`, with {@link BENCH_ADMIN_KEY} as
+ * its admin key. Its output goes to `server.log` in `dataDir`. With
+ * `cpuProfileDir`, Node writes a CPU profile of the whole server run there
+ * when it exits.
  */
 export async function startBenchServer(
   dataDir: string,
   cpuProfileDir?: string,
 ): Promise<BenchServer> {
   const logPath = join(dataDir, 'server.log');
-  const profiling = cpuProfileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`]
-    : [];
-  const child = spawn(
-    process.execPath,
-    [...profiling, '--import', 'tsx', 'infra/local/main.ts'],
-    {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        PORT: '0',
-        OBSERVATORY_DATA_DIR: dataDir,
-        OBSERVATORY_ADMIN_KEY: BENCH_ADMIN_KEY,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, await serverArgs(cpuProfileDir), {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      OBSERVATORY_DATA_DIR: dataDir,
+      OBSERVATORY_ADMIN_KEY: BENCH_ADMIN_KEY,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const log = createWriteStream(logPath);
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
