@@ -1,6 +1,6 @@
 import type { DuckDBAppender } from '@duckdb/node-api';
-import { canonicalLabels, valueFingerprint } from '../../metrics/identity.js';
 import type { MetricPoint } from '../../model/metric.js';
+import type { StagedPoint } from './metric-batch.js';
 
 /** One column of `metric_points` and how a point fills it. */
 interface Column {
@@ -11,10 +11,13 @@ interface Column {
   staged: string;
   /** Expression that turns the staged column into the table type. */
   load: string;
-  append(appender: DuckDBAppender, point: MetricPoint): void;
+  append(appender: DuckDBAppender, staged: StagedPoint): void;
 }
 
-type Getter<T> = (point: MetricPoint) => T | null | undefined;
+type Getter<T> = (
+  point: MetricPoint,
+  staged: StagedPoint,
+) => T | null | undefined;
 type Append<T> = (appender: DuckDBAppender, value: T) => void;
 
 function column<T>(
@@ -29,8 +32,8 @@ function column<T>(
     sql,
     staged,
     load: name,
-    append: (appender, point) => {
-      const value = get(point);
+    append: (appender, staged) => {
+      const value = get(staged.point, staged);
       if (value === null || value === undefined) appender.appendNull();
       else append(appender, value);
     },
@@ -81,7 +84,7 @@ export const METRIC_COLUMNS: readonly Column[] = [
   text('type', 'VARCHAR NOT NULL', (p) => p.type),
   text('unit', 'VARCHAR NOT NULL', (p) => p.unit),
   viaJson('labels', 'MAP(VARCHAR, VARCHAR) NOT NULL', (p) => p.labels),
-  text('labels_key', 'VARCHAR NOT NULL', (p) => canonicalLabels(p.labels)),
+  text('labels_key', 'VARCHAR NOT NULL', (_, s) => s.labelsKey),
   bigint('timestamp_ms', 'BIGINT NOT NULL', (p) => p.timestamp_ms),
   bigint('start_timestamp_ms', 'BIGINT', (p) => p.start_timestamp_ms),
   text('temporality', 'VARCHAR', (p) => p.temporality),
@@ -120,7 +123,7 @@ export const METRIC_COLUMNS: readonly Column[] = [
   viaJson('quantile_values', 'DOUBLE[]', (p) =>
     p.summary?.quantiles.map((q) => q.value),
   ),
-  text('value_key', 'VARCHAR NOT NULL', valueFingerprint),
+  text('value_key', 'VARCHAR NOT NULL', (_, s) => s.valueKey),
   viaJson('attributes', 'JSON NOT NULL', (p) => p.attributes),
   viaJson('resource', 'JSON NOT NULL', (p) => p.resource),
   viaJson('scope', 'JSON', (p) => p.scope),
@@ -153,10 +156,9 @@ export function stagingDdl(table: string): string {
 /** Appends one staging row: the point's batch index, then its columns. */
 export function appendPoint(
   appender: DuckDBAppender,
-  index: number,
-  point: MetricPoint,
+  staged: StagedPoint,
 ): void {
-  appender.appendInteger(index);
-  for (const column of METRIC_COLUMNS) column.append(appender, point);
+  appender.appendInteger(staged.index);
+  for (const column of METRIC_COLUMNS) column.append(appender, staged);
   appender.endRow();
 }

@@ -1,4 +1,9 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import {
+  type DuckDBConnection,
+  INTEGER,
+  LIST,
+  listValue,
+} from '@duckdb/node-api';
 import { StoreError, ValidationError } from '../../errors.js';
 import { MAX_READ_POINTS } from '../../metrics/query.js';
 import type {
@@ -13,6 +18,11 @@ import type {
 import type { Rejection } from '../../model/report.js';
 import type { MetricStore, WriteResult } from '../ports.js';
 import type { DuckDb } from './database.js';
+import {
+  type ScreenedBatch,
+  type StagedPoint,
+  screenBatch,
+} from './metric-batch.js';
 import { listMetricInfo, queryStatistics } from './metric-catalog.js';
 import {
   appendPoint,
@@ -33,74 +43,45 @@ const SAME_MEASUREMENT = `
   AND e.start_timestamp_ms IS NOT DISTINCT FROM r.start_timestamp_ms
   AND e.timestamp_ms = r.timestamp_ms`;
 
-/** The staged batch ranked by arrival within each measurement. */
-const RANKED = `
-  ranked AS (
-    SELECT *,
-      row_number() OVER measurement AS arrival,
-      first_value(idx) OVER measurement AS first_idx,
-      first_value(value_key) OVER measurement AS first_value_key
-    FROM ${STAGING}
-    WINDOW measurement AS (
-      PARTITION BY service, name, labels_key, start_timestamp_ms,
-        timestamp_ms
-      ORDER BY idx)
-  )`;
-
-/** Each staged point with what it meets: an earlier point or a stored one. */
-const CLASSIFY = `
-  WITH ${RANKED}
-  SELECT r.idx, r.arrival, r.first_idx,
-    r.value_key = r.first_value_key AS same_as_first,
-    e.value_key IS NOT NULL AS is_stored,
-    e.value_key IS NOT DISTINCT FROM r.value_key AS same_as_stored,
-    e.type AS stored_type,
-    e.value AS stored_value, e.count::DOUBLE AS stored_count
-  FROM ranked r
-  LEFT JOIN ${TABLE} e ON ${SAME_MEASUREMENT}
-    AND e.timestamp_ms BETWEEN $min_ms AND $max_ms
+/**
+ * Stored points that share a measurement with a staged point. The time
+ * bounds let DuckDB skip row groups that hold no timestamp of the batch.
+ */
+const FIND_STORED = `
+  SELECT r.idx, e.value_key = r.value_key AS same_as_stored,
+    e.type AS stored_type, e.value AS stored_value,
+    e.count::DOUBLE AS stored_count
+  FROM ${STAGING} r JOIN ${TABLE} e ON ${SAME_MEASUREMENT}
+  WHERE e.timestamp_ms BETWEEN $min_ms AND $max_ms
   ORDER BY r.idx`;
 
-/** Inserts first arrivals that are not stored yet (the anti-join). */
+/** Inserts the staged points except the ones found stored. */
 const INSERT_NEW = `
   INSERT INTO ${TABLE} (${COLUMN_LIST})
-  WITH ${RANKED}
-  SELECT ${LOAD_LIST} FROM ranked r
-  WHERE r.arrival = 1 AND NOT EXISTS (
-    SELECT 1 FROM ${TABLE} e
-    WHERE ${SAME_MEASUREMENT} AND e.timestamp_ms BETWEEN $min_ms AND $max_ms)`;
+  SELECT ${LOAD_LIST} FROM ${STAGING}
+  WHERE NOT list_contains($stored, idx)`;
 
-interface ClassifiedRow {
+/** A row of {@link FIND_STORED}. */
+interface StoredMatch {
   idx: number;
-  arrival: bigint;
-  first_idx: number;
-  same_as_first: boolean;
-  is_stored: boolean;
   same_as_stored: boolean;
-  stored_type: string | null;
+  stored_type: string;
   stored_value: number | null;
   stored_count: number | null;
 }
 
 interface BatchOutcome {
-  fresh: number;
+  /** Batch indices of the staged points that are stored already. */
+  stored: number[];
   duplicates: number;
   rejected: Rejection[];
 }
 
-function batchConflict(row: ClassifiedRow): string {
-  return (
-    `timestamp: conflicts with point ${row.first_idx} of this batch, ` +
-    'which has the same series and timestamp and a different value; the ' +
-    'first point is kept, so send a different timestamp or labels'
-  );
-}
-
-function storedConflict(row: ClassifiedRow): string {
+function storedConflict(match: StoredMatch): string {
   const stored =
-    row.stored_value !== null
-      ? `value ${row.stored_value}`
-      : `a ${row.stored_type} with count ${row.stored_count}`;
+    match.stored_value !== null
+      ? `value ${match.stored_value}`
+      : `a ${match.stored_type} with count ${match.stored_count}`;
   return (
     'timestamp: conflicts with a stored point of the same series and ' +
     `timestamp, which has ${stored}; the first value stored is kept, so ` +
@@ -109,32 +90,36 @@ function storedConflict(row: ClassifiedRow): string {
 }
 
 /**
- * Sorts each staged point into new, repeat or conflict. The first point
- * of a measurement in the batch is compared with the stored one, and
- * later points of the same measurement with that first point.
+ * Settles the first arrivals that meet a stored point: an equal value is
+ * a duplicate and a different one a conflict. Rejections come out in
+ * batch order, those found in the batch itself included.
  */
-function classify(rows: ClassifiedRow[]): BatchOutcome {
-  const outcome: BatchOutcome = { fresh: 0, duplicates: 0, rejected: [] };
-  for (const row of rows) {
-    if (row.arrival > 1n) {
-      if (row.same_as_first) outcome.duplicates++;
-      else
-        outcome.rejected.push({ index: row.idx, reason: batchConflict(row) });
-    } else if (!row.is_stored) {
-      outcome.fresh++;
-    } else if (row.same_as_stored) {
+function settle(batch: ScreenedBatch, matches: StoredMatch[]): BatchOutcome {
+  const outcome: BatchOutcome = {
+    stored: [],
+    duplicates: batch.duplicates,
+    rejected: [...batch.rejected],
+  };
+  for (const match of matches) {
+    // A measurement is stored once, but should a table hold it twice,
+    // the point still counts once.
+    if (outcome.stored.at(-1) === match.idx) continue;
+    outcome.stored.push(match.idx);
+    if (match.same_as_stored) {
       outcome.duplicates++;
     } else {
-      outcome.rejected.push({ index: row.idx, reason: storedConflict(row) });
+      const reason = storedConflict(match);
+      outcome.rejected.push({ index: match.idx, reason });
     }
   }
+  outcome.rejected.sort((a, b) => a.index - b.index);
   return outcome;
 }
 
-function timeBounds(points: MetricPoint[]) {
+function timeBounds(staged: StagedPoint[]) {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  for (const point of points) {
+  for (const { point } of staged) {
     min = Math.min(min, point.timestamp_ms);
     max = Math.max(max, point.timestamp_ms);
   }
@@ -154,9 +139,10 @@ function invalidRegex(index: number, error: unknown): ValidationError {
 }
 
 /**
- * Metric points in one DuckDB table. A batch is appended to a staging
- * table, classified against itself and the stored points, and its new
- * measurements are inserted by anti-join, all in one transaction.
+ * Metric points in one DuckDB table. A batch is first grouped by
+ * measurement in memory. The first point of each measurement is appended
+ * to a staging table and compared with the stored points, and the ones not
+ * stored yet are inserted, all in one transaction.
  */
 export class DuckDbMetricStore implements MetricStore {
   /**
@@ -176,20 +162,27 @@ export class DuckDbMetricStore implements MetricStore {
 
   async write(points: MetricPoint[]): Promise<WriteResult> {
     if (points.length === 0) return { written: 0, duplicates: 0, rejected: [] };
-    const bounds = timeBounds(points);
+    const batch = screenBatch(points);
+    const bounds = timeBounds(batch.firsts);
     return this.db.transaction(async (connection) => {
-      await this.stage(connection, points);
-      const reader = await connection.runAndReadAll(CLASSIFY, bounds);
-      const outcome = classify(
-        reader.getRowObjects() as unknown as ClassifiedRow[],
+      await this.stage(connection, batch.firsts);
+      const reader = await connection.runAndReadAll(FIND_STORED, bounds);
+      const outcome = settle(
+        batch,
+        reader.getRowObjects() as unknown as StoredMatch[],
       );
-      const inserted = await connection.run(INSERT_NEW, bounds);
-      if (inserted.rowsChanged !== outcome.fresh) {
+      const fresh = batch.firsts.length - outcome.stored.length;
+      const inserted = await connection.run(
+        INSERT_NEW,
+        { stored: listValue(outcome.stored) },
+        { stored: LIST(INTEGER) },
+      );
+      if (inserted.rowsChanged !== fresh) {
         // Writes are serialized, so the classification cannot go stale;
         // a mismatch is a bug, and throwing rolls the batch back.
         throw new StoreError(
           `metric write inserted ${inserted.rowsChanged} points but ` +
-            `classified ${outcome.fresh} as new`,
+            `classified ${fresh} as new`,
         );
       }
       return {
@@ -213,13 +206,11 @@ export class DuckDbMetricStore implements MetricStore {
     return listMetricInfo(this.db, TABLE, query);
   }
 
-  private async stage(connection: DuckDBConnection, points: MetricPoint[]) {
+  private async stage(connection: DuckDBConnection, staged: StagedPoint[]) {
     await connection.run(stagingDdl(STAGING));
     await connection.run(`DELETE FROM ${STAGING}`);
     const appender = await connection.createAppender(STAGING, 'main', 'temp');
-    for (const [index, point] of points.entries()) {
-      appendPoint(appender, index, point);
-    }
+    for (const point of staged) appendPoint(appender, point);
     appender.flushSync();
     appender.closeSync();
   }
