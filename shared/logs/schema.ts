@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { MAX_BATCH_ITEMS } from '#shared/limits.js';
-import type { PlainValue } from '#shared/model/attributes.js';
 import { LOG_LEVELS } from '#shared/model/log.js';
 import { parseTimestamp } from '#shared/model/time.js';
 import { MAX_LOG_ATTRIBUTES } from './caps.js';
+import { copyPlainObject, copyPlainValue } from './plain-value.js';
 
 const NANOS_PER_MS = 1_000_000n;
 const ISO_FRACTION = /T[^.]*\.(\d+)/;
@@ -40,36 +40,56 @@ const timestampField = z
     return nanos;
   });
 
+/**
+ * Adds an issue at `path` below the field and returns z.NEVER, for a
+ * transform to return. A module function rather than a closure per call,
+ * because these transforms run for every record of a batch.
+ */
+function reject(
+  ctx: z.RefinementCtx,
+  input: unknown,
+  message: string,
+  path: PropertyKey[] = [],
+): never {
+  ctx.addIssue({ code: 'custom', path, message, input });
+  return z.NEVER;
+}
+
 const MAX_INT64 = 2n ** 63n - 1n;
 const UNIX_NANO_ERROR =
   'invalid time_unix_nano: expected epoch nanoseconds as a decimal string';
+const DECIMAL_NANOS = /^\d{1,19}$/;
 
 /**
  * Epoch nanoseconds as a decimal string, or as a JSON integer above 2^53
  * that the exact JSON parser read as bigint. A smaller JSON number is
  * rejected: it cannot be a recent time in nanoseconds.
  */
-const unixNanoField = z
-  .union([z.string().regex(/^\d{1,19}$/), z.bigint()], {
-    error: UNIX_NANO_ERROR,
-  })
-  .transform((value) => BigInt(value))
-  .refine((value) => value >= 0n && value <= MAX_INT64, {
-    error: UNIX_NANO_ERROR,
-  });
+const unixNanoField = z.unknown().transform((value, ctx) => {
+  let nanos: bigint | undefined;
+  if (typeof value === 'bigint') nanos = value;
+  else if (typeof value === 'string' && DECIMAL_NANOS.test(value)) {
+    nanos = BigInt(value);
+  }
+  if (nanos === undefined || nanos < 0n || nanos > MAX_INT64) {
+    return reject(ctx, value, UNIX_NANO_ERROR);
+  }
+  return nanos;
+});
 
-/** A JSON value; integers beyond 2^53 arrive as bigint and stay exact. */
-const plainValue: z.ZodType<PlainValue> = z.lazy(() =>
-  z.union([
-    z.string(),
-    z.number(),
-    z.bigint(),
-    z.boolean(),
-    z.null(),
-    z.array(plainValue),
-    z.record(z.string(), plainValue),
-  ]),
-);
+const NOT_PLAIN =
+  'invalid value: expected a JSON string, finite number, boolean, null, ' +
+  'array or object';
+const NOT_ATTRIBUTES =
+  'invalid value: expected an object of keys and JSON values';
+const TOO_MANY_ATTRIBUTES = `too many keys: the limit is ${MAX_LOG_ATTRIBUTES} per record`;
+
+/** A JSON value; the issue names the first part that is not JSON. */
+const plainValue = z.unknown().transform((value, ctx) => {
+  const path: PropertyKey[] = [];
+  const copy = copyPlainValue(value, path);
+  return copy === undefined ? reject(ctx, value, NOT_PLAIN, path) : copy;
+});
 
 const levelField = z
   .string()
@@ -85,26 +105,34 @@ const levelField = z
 
 /** Builds an optional hex id field where `""` means absent, as in OTLP. */
 function optionalHexId(name: string, digits: number) {
+  const hex = new RegExp(`^[0-9a-fA-F]{${digits}}$`);
+  const zeros = new RegExp(`^0{${digits}}$`);
+  const malformed = `invalid ${name}: expected ${digits} hexadecimal digits`;
+  const allZeros = `invalid ${name}: all zeros is not a valid id`;
   return z
     .string()
-    .regex(/^([0-9a-fA-F]*)$/, {
-      error: `invalid ${name}: expected ${digits} hexadecimal digits`,
+    .transform((value, ctx) => {
+      if (value === '') return undefined;
+      if (!hex.test(value)) return reject(ctx, value, malformed);
+      if (zeros.test(value)) return reject(ctx, value, allZeros);
+      return value.toLowerCase();
     })
-    .refine((value) => value === '' || value.length === digits, {
-      error: `invalid ${name}: expected ${digits} hexadecimal digits`,
-    })
-    .refine((value) => value === '' || !/^0+$/.test(value), {
-      error: `invalid ${name}: all zeros is not a valid id`,
-    })
-    .transform((value) => (value === '' ? undefined : value.toLowerCase()))
     .optional();
 }
 
-const attributesField = z
-  .record(z.string(), plainValue)
-  .refine((value) => Object.keys(value).length <= MAX_LOG_ATTRIBUTES, {
-    error: `too many keys: the limit is ${MAX_LOG_ATTRIBUTES} per record`,
-  });
+/** Attributes: an object of at most MAX_LOG_ATTRIBUTES JSON values. */
+const attributesField = z.unknown().transform((value, ctx) => {
+  if (!z.core.util.isPlainObject(value)) {
+    return reject(ctx, value, NOT_ATTRIBUTES);
+  }
+  const path: PropertyKey[] = [];
+  const copy = copyPlainObject(value, path);
+  if (copy === undefined) return reject(ctx, value, NOT_PLAIN, path);
+  if (Object.keys(copy).length > MAX_LOG_ATTRIBUTES) {
+    return reject(ctx, value, TOO_MANY_ATTRIBUTES);
+  }
+  return copy;
+});
 
 /** One log record as our JSON API accepts it. */
 export const logInputSchema = z
@@ -137,27 +165,29 @@ export const logInputSchema = z
 export type LogInput = z.output<typeof logInputSchema>;
 
 function checkCombinations(input: LogInputShape, ctx: z.RefinementCtx) {
-  const problem = (path: string, message: string) =>
-    ctx.addIssue({ code: 'custom', path: [path], message });
-
   if (input.timestamp !== undefined && input.time_unix_nano !== undefined) {
-    problem('timestamp', 'send timestamp or time_unix_nano, not both');
+    addProblem(ctx, 'timestamp', 'send timestamp or time_unix_nano, not both');
   }
   if (input.message !== undefined && input.body !== undefined) {
-    problem('body', 'send message or body, not both');
+    addProblem(ctx, 'body', 'send message or body, not both');
   }
   if (input.message === undefined && input.body === undefined) {
-    problem('message', 'missing: send the log text as message');
+    addProblem(ctx, 'message', 'missing: send the log text as message');
   }
   if (serviceOf(input) === undefined) {
-    problem(
+    addProblem(
+      ctx,
       'service',
       'missing: send service, or resource["service.name"] as a string',
     );
   }
   if (input.span_id && !input.trace_id) {
-    problem('trace_id', 'missing: a span_id needs its trace_id');
+    addProblem(ctx, 'trace_id', 'missing: a span_id needs its trace_id');
   }
+}
+
+function addProblem(ctx: z.RefinementCtx, path: string, message: string) {
+  ctx.addIssue({ code: 'custom', path: [path], message });
 }
 
 /** Returns `service`, else `resource["service.name"]`, else undefined. */
