@@ -375,42 +375,36 @@ describe('write calls', () => {
     });
   });
 
-  it.each([
-    ['metrics', { name: 'mem' }, ['service'], ['MeasureName']],
-    ['services', { service: 'web' }, ['MeasureName'], ['Dimensions']],
+  it.each<[string, Partial<MetricPoint>, ('service' | 'MeasureName')[]]>([
+    ['metrics', { name: 'mem' }, ['MeasureName']],
+    ['services', { service: 'web' }, ['service']],
     [
-      'both',
+      'services and metrics',
       { service: 'web', name: 'mem' },
-      [],
-      ['MeasureName', 'Dimensions'],
+      ['service', 'MeasureName'],
     ],
-  ])(
-    'keeps mixed %s on each record',
-    (_case, overrides, commonFields, ownFields) => {
-      const call = pending([
-        gauge(1, { host: 'a' }),
-        gauge(2, { host: 'b' }, overrides),
-      ]);
+  ])('keeps mixed %s on each record', (_case, overrides, mixed) => {
+    const call = pending([
+      gauge(1, { host: 'a' }),
+      gauge(2, { host: 'b' }, overrides),
+    ]);
 
-      const request = writeRequest({ database: 'obs', table: 'metrics' }, call);
-      const common = request.CommonAttributes ?? {};
+    const request = writeRequest({ database: 'obs', table: 'metrics' }, call);
+    const common = request.CommonAttributes ?? {};
 
-      expect(common.MeasureName !== undefined).toBe(
-        commonFields.includes('MeasureName'),
+    expect(common.MeasureName === undefined).toBe(
+      mixed.includes('MeasureName'),
+    );
+    expect(common.Dimensions === undefined).toBe(mixed.includes('service'));
+    for (const record of request.Records ?? []) {
+      expect(record.MeasureName !== undefined).toBe(
+        mixed.includes('MeasureName'),
       );
-      expect(common.Dimensions !== undefined).toBe(
-        commonFields.includes('service'),
+      expect(record.Dimensions?.some((d) => d.Name === 'service')).toBe(
+        mixed.includes('service'),
       );
-      for (const record of request.Records ?? []) {
-        expect(record.MeasureName !== undefined).toBe(
-          ownFields.includes('MeasureName'),
-        );
-        expect(record.Dimensions?.[0]?.Name === 'service').toBe(
-          ownFields.includes('Dimensions'),
-        );
-      }
-    },
-  );
+    }
+  });
 
   it('rebuilds each record when merged with CommonAttributes', () => {
     const call = pending([
