@@ -1,77 +1,94 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { TraceCursor } from '../../traces/cursor.js';
 import type { TraceListQuery } from '../ports.js';
+import { hitFilters, traceFilters } from './trace-list-filters.js';
 
 const NANOS_PER_MS = 1_000_000n;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** A statement and its named parameters. */
+export interface Statement {
+  sql: string;
+  params: Record<string, DuckDBValue>;
+}
 
 /**
- * The text of a typed attribute value in `column` under the JSON pointer
- * `$pointer`; doubles are compared as numbers instead (see below), because
- * DuckDB and JavaScript print some of them differently (1e21, 1e+21).
+ * Where a bounded round of the trace list starts ranking traces: the
+ * `rank`-th latest first span start among the traces whose first start
+ * reaches `guess`, or `guess` itself when fewer traces reach it.
  */
-function attributeMatches(column: string, key: string, value: string) {
-  const item = `json_extract(${column}, ${key})`;
-  return `(coalesce(${item} ->> 'stringValue', ${item} ->> 'intValue',
-      ${item} ->> 'boolValue', ${item} ->> 'bytesValue') = ${value}
-    OR TRY_CAST(${item} ->> 'doubleValue' AS DOUBLE)
-      = TRY_CAST(${value} AS DOUBLE))`;
+export interface CandidateWindow {
+  guess: bigint;
+  rank: bigint;
 }
 
-/** Escapes an attribute key as a JSON pointer (RFC 6901), so dots stay. */
-function jsonPointer(key: string): string {
-  return `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+function clampToInt64(value: bigint): bigint {
+  if (value < INT64_MIN) return INT64_MIN;
+  return value > INT64_MAX ? INT64_MAX : value;
 }
 
-/** Filters on the span of the service that puts a trace on the list. */
-function hitFilters(
-  query: TraceListQuery,
-  params: Record<string, DuckDBValue>,
-) {
-  const filters: string[] = [];
-  if (query.operation !== undefined) {
-    params.operation = query.operation;
-    filters.push('name = $operation');
-  }
-  for (const [index, [key, value]] of Object.entries(
-    query.attributes ?? {},
-  ).entries()) {
-    params[`key${index}`] = jsonPointer(key);
-    params[`value${index}`] = value;
-    const k = `$key${index}`;
-    const v = `$value${index}`;
-    filters.push(
-      `(${attributeMatches('attributes', k, v)} OR ` +
-        `${attributeMatches('resource', k, v)})`,
-    );
-  }
-  return filters;
+/**
+ * Converts the time range to nanoseconds. The node client binds a
+ * bigint as HUGEINT, and comparing a BIGINT column with a HUGEINT casts the
+ * column, which stops DuckDB from filtering the scan on the column and from
+ * skipping row groups by their min/max. So the statements cast these to
+ * BIGINT, after they are clamped to its range. The exclusive end becomes
+ * the inclusive `last`, so clamping changes no comparison with a column.
+ */
+function rangeParams(query: TraceListQuery): Record<string, DuckDBValue> {
+  const start = BigInt(query.start_ms) * NANOS_PER_MS;
+  const end = BigInt(query.end_ms) * NANOS_PER_MS;
+  return {
+    start: clampToInt64(start),
+    last: clampToInt64(end - 1n),
+  };
 }
 
-/** Filters on the assembled trace: keyset position, duration, errors. */
-function traceFilters(
-  query: TraceListQuery,
+/**
+ * Conditions on `trace_bounds` that every trace on the list meets: one of
+ * its spans starts in the range, and its start is not after the cursor's.
+ */
+function boundsFilters(
   cursor: TraceCursor | undefined,
   params: Record<string, DuckDBValue>,
-) {
-  const filters: string[] = [];
+): string {
+  const filters = [
+    'last_start_unix_nano >= $start::BIGINT',
+    'first_start_unix_nano <= $last::BIGINT',
+  ];
   if (cursor) {
-    params.cursor_start = cursor.start_time_unix_nano;
-    params.cursor_trace = cursor.trace_id;
-    filters.push(
-      '(start_time_unix_nano < $cursor_start OR ' +
-        '(start_time_unix_nano = $cursor_start AND trace_id < $cursor_trace))',
-    );
+    params.cursor_first = clampToInt64(cursor.start_time_unix_nano);
+    filters.push('first_start_unix_nano <= $cursor_first::BIGINT');
   }
-  if (query.min_duration_nano !== undefined) {
-    params.min_duration = query.min_duration_nano;
-    filters.push('duration_nano >= $min_duration');
-  }
-  if (query.max_duration_nano !== undefined) {
-    params.max_duration = query.max_duration_nano;
-    filters.push('duration_nano <= $max_duration');
-  }
-  if (query.errors_only) filters.push('error_count > 0');
-  return filters;
+  return filters.join(' AND ');
+}
+
+/** Conditions on `spans` for a span of the service that lists a trace. */
+function hitConditions(
+  query: TraceListQuery,
+  params: Record<string, DuckDBValue>,
+): string {
+  params.service = query.service;
+  return ['service = $service', 'start_time_unix_nano <= $last::BIGINT']
+    .concat(hitFilters(query, params))
+    .join(' AND ');
+}
+
+/**
+ * Counts the traces that may be on the list, with the earliest and the
+ * latest first span start among them, from `trace_bounds` alone.
+ */
+export function traceRangeSql(
+  query: TraceListQuery,
+  cursor: TraceCursor | undefined,
+): Statement {
+  const params = rangeParams(query);
+  const sql = `
+SELECT count(*) AS traces, min(first_start_unix_nano) AS oldest,
+  max(first_start_unix_nano) AS newest
+FROM trace_bounds WHERE ${boundsFilters(cursor, params)}`;
+  return { sql, params };
 }
 
 /** The span columns a trace summary reads. */
@@ -89,44 +106,11 @@ const MEMBER_COLUMNS = [
 ].join(', ');
 
 /**
- * Builds the query behind `listTraces`. A trace is listed when a span of
- * the service starts in [start, end) and matches the operation and
- * attribute filters. Its summary follows the rules of trace assembly:
- * the start is the earliest start of a span without clock skew (of any
- * span when all are skewed), the end the latest end of a complete span
- * without clock skew, and the root the earliest span whose parent is not
- * stored, preferring spans that name no parent at all.
- *
- * The summary reads the spans of the listed traces only, and only within
- * the span start times that `trace_bounds` records for those traces. That
- * time filter lets DuckDB skip row groups by their min/max statistics,
- * which the random trace ids alone never do. `members` is materialized so
- * the spans table is read once, not once per side of the parent join.
+ * Summarizes the traces in `hits` from all their spans, read within the
+ * span starts of `span_window`. `members` is materialized so the spans
+ * table is read once, not once per side of the parent join.
  */
-export function listTracesSql(
-  query: TraceListQuery,
-  cursor: TraceCursor | undefined,
-): { sql: string; params: Record<string, DuckDBValue> } {
-  const params: Record<string, DuckDBValue> = {
-    service: query.service,
-    start: BigInt(query.start_ms) * NANOS_PER_MS,
-    end: BigInt(query.end_ms) * NANOS_PER_MS,
-    limit: query.limit + 1,
-  };
-  const hits = ['service = $service', 'start_time_unix_nano >= $start']
-    .concat('start_time_unix_nano < $end', hitFilters(query, params))
-    .join(' AND ');
-  const where = traceFilters(query, cursor, params);
-
-  const sql = `
-WITH hits AS (SELECT DISTINCT trace_id FROM spans WHERE ${hits}),
-span_window AS (
-  SELECT min(first_start_unix_nano) AS first_start,
-    max(last_start_unix_nano) AS last_start
-  FROM trace_bounds
-  WHERE last_start_unix_nano >= $start AND first_start_unix_nano < $end
-    AND trace_id IN (SELECT trace_id FROM hits)
-),
+const SUMMARY_CTES = `
 members AS MATERIALIZED (
   SELECT ${MEMBER_COLUMNS} FROM spans, span_window
   WHERE start_time_unix_nano
@@ -162,10 +146,107 @@ summaries AS (
       AS duration_nano,
     span_count, error_count, services
   FROM traces
-)
-SELECT * FROM summaries
+)`;
+
+function pageSql(from: string, where: string[]): string {
+  return `
+SELECT * FROM ${from}
 ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
 ORDER BY start_time_unix_nano DESC, trace_id DESC
 LIMIT $limit`;
+}
+
+/**
+ * Builds the query behind `listTraces` over every trace in the range. A
+ * trace is listed when a span of the service starts in [start, end) and
+ * matches the operation and attribute filters. Its summary follows the
+ * rules of trace assembly: the start is the earliest start of a span
+ * without clock skew (of any span when all are skewed), the end the latest
+ * end of a complete span without clock skew, and the root the earliest
+ * span whose parent is not stored, preferring spans that name no parent.
+ *
+ * The summary reads the spans of the listed traces only, and only within
+ * the span start times that `trace_bounds` records for those traces. That
+ * time filter lets DuckDB skip row groups by their min/max statistics,
+ * which the random trace ids alone never do.
+ */
+export function listTracesSql(
+  query: TraceListQuery,
+  cursor: TraceCursor | undefined,
+): Statement {
+  const params = { ...rangeParams(query), limit: query.limit + 1 };
+  const hits = hitConditions(query, params);
+  const where = traceFilters(query, cursor, params);
+  const sql = `
+WITH hits AS (
+  SELECT DISTINCT trace_id FROM spans
+  WHERE start_time_unix_nano >= $start::BIGINT AND ${hits}
+),
+span_window AS (
+  SELECT min(first_start_unix_nano) AS first_start,
+    max(last_start_unix_nano) AS last_start
+  FROM trace_bounds
+  WHERE ${boundsFilters(undefined, params)}
+    AND trace_id IN (SELECT trace_id FROM hits)
+  HAVING count(*) > 0
+),${SUMMARY_CTES}
+${pageSql('summaries', where)}`;
+  return { sql, params };
+}
+
+/**
+ * Builds one bounded round of `listTraces`: the same summaries and page as
+ * {@link listTracesSql}, but only of the candidate traces, those whose last
+ * span start reaches the round's bound (see trace-list-rounds.ts for why
+ * that suffices). Each row carries the bound as `bound`.
+ *
+ * The bound is the `rank`-th latest first start among the traces whose
+ * first start reaches `guess`: a top-N over a few rows of `trace_bounds`,
+ * not over all of them. Spans of the service are read from the candidates'
+ * earliest first start on, so DuckDB skips the older row groups.
+ */
+export function listCandidateTracesSql(
+  query: TraceListQuery,
+  cursor: TraceCursor | undefined,
+  window: CandidateWindow,
+): Statement {
+  const params = {
+    ...rangeParams(query),
+    limit: query.limit + 1,
+    guess: clampToInt64(window.guess),
+    rank_offset: Number(window.rank - 1n),
+  };
+  const ranged = boundsFilters(cursor, params);
+  const hits = hitConditions(query, params);
+  const where = traceFilters(query, cursor, params);
+  const sql = `
+WITH bound AS (
+  SELECT coalesce((
+    SELECT first_start_unix_nano FROM trace_bounds
+    WHERE ${ranged} AND first_start_unix_nano >= $guess::BIGINT
+    ORDER BY first_start_unix_nano DESC LIMIT 1 OFFSET $rank_offset
+  ), $guess::BIGINT) AS bound
+),
+candidates AS MATERIALIZED (
+  SELECT trace_id, first_start_unix_nano AS first_start,
+    last_start_unix_nano AS last_start
+  FROM trace_bounds, bound
+  WHERE ${ranged} AND last_start_unix_nano >= bound.bound
+),
+scan_window AS (
+  SELECT greatest(min(first_start), $start::BIGINT) AS first_start
+  FROM candidates
+),
+hits AS (
+  SELECT DISTINCT trace_id FROM spans, scan_window
+  WHERE start_time_unix_nano >= scan_window.first_start AND ${hits}
+    AND trace_id IN (SELECT trace_id FROM candidates)
+),
+span_window AS (
+  SELECT min(first_start) AS first_start, max(last_start) AS last_start
+  FROM candidates WHERE trace_id IN (SELECT trace_id FROM hits)
+  HAVING count(*) > 0
+),${SUMMARY_CTES}
+${pageSql('summaries, bound', where)}`;
   return { sql, params };
 }

@@ -27,7 +27,7 @@ import type {
 import type { DuckDb } from './database.js';
 import { queryOperationStats } from './operation-stats.js';
 import { initTraceBounds, recordTraceBounds } from './trace-bounds.js';
-import { listTracesSql } from './trace-list-sql.js';
+import { listTraceRows } from './trace-list-rounds.js';
 
 /**
  * One row per span, keyed by trace and span id. DuckDB 1.5 does not use
@@ -307,8 +307,7 @@ export class DuckDbTraceStore implements TraceStore {
 
   async listTraces(query: TraceListQuery): Promise<Page<TraceSummary>> {
     const cursor = query.cursor ? decodeTraceCursor(query.cursor) : undefined;
-    const { sql, params } = listTracesSql(query, cursor);
-    const rows = await this.db.query<SummaryRow>(sql, params);
+    const rows = await listTraceRows<SummaryRow>(this.db, query, cursor);
     const items = rows.slice(0, query.limit).map(summaryFromRow);
     const last = items.at(-1);
     if (rows.length <= query.limit || !last) return { items };
