@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckDb } from '#shared/store/duckdb/database.js';
 import { DuckDbMetricStore } from '#shared/store/duckdb/metric-store.js';
-import { gauge } from './metric-store.contract.js';
+import { counter, gauge, histogram, T0 } from './metric-store.contract.js';
 
 describe('DuckDbMetricStore write outcomes', () => {
   let db: DuckDb;
@@ -75,4 +75,78 @@ describe('DuckDbMetricStore write outcomes', () => {
     expect(result.rejected.map((r) => r.index)).toEqual([2]);
     expect(await storedValues()).toEqual({ a: 0.5, b: 0.1, c: 0.6, d: 0.2 });
   });
+
+  it('stores a batch over several data chunks', async () => {
+    const points = Array.from({ length: 5_000 }, (_, i) =>
+      gauge(i, { host: `h${i}` }),
+    );
+    const repeat = gauge(4_999, { host: 'h4999' });
+
+    const result = await store.write([...points, repeat]);
+    const rows = await db.query<{ n: bigint; total: number }>(
+      'SELECT count(*) AS n, sum(value) AS total FROM metric_points',
+    );
+
+    expect(result).toEqual({ written: 5_000, duplicates: 1, rejected: [] });
+    expect(rows[0]).toEqual({ n: 5_000n, total: (4_999 * 5_000) / 2 });
+  });
+
+  it('stores the resource and scope of each point', async () => {
+    const shared = { 'service.name': { stringValue: 'api' } };
+    const scope = { name: 'meter', version: '1.0.0', attributes: {} };
+    const other = { 'service.name': { stringValue: 'api' }, zone: {} };
+
+    await store.write([
+      gauge(1, { host: 'a' }, { resource: shared, scope }),
+      gauge(2, { host: 'b' }, { resource: other, scope }),
+      gauge(3, { host: 'c' }, { resource: shared, scope: null }),
+      gauge(4, { host: 'd' }, { resource: { ...shared }, scope }),
+    ]);
+    const rows = await db.query<{ resource: string; scope: string | null }>(
+      `SELECT resource::VARCHAR AS resource, scope::VARCHAR AS scope
+       FROM metric_points ORDER BY value`,
+    );
+
+    expect(rows.map((r) => JSON.parse(r.resource))).toEqual([
+      shared,
+      other,
+      shared,
+      shared,
+    ]);
+    expect(rows.map((r) => r.scope && JSON.parse(r.scope))).toEqual([
+      scope,
+      scope,
+      null,
+      scope,
+    ]);
+  });
+
+  it('stores the type, unit and temporality of each point', async () => {
+    await store.write([
+      gauge(1, { host: 'a' }),
+      counter(2, T0 - 60_000, T0),
+      histogram([1, 2, 3], 4.5),
+      gauge(4, { host: 'b' }, { unit: 'By', temporality: 'delta' }),
+    ]);
+    const rows = await db.query(
+      `SELECT service, name, type, unit, temporality FROM metric_points
+       ORDER BY name, unit`,
+    );
+
+    expect(rows).toEqual([
+      row('cpu.util', 'gauge', '1', null),
+      row('cpu.util', 'gauge', 'By', 'delta'),
+      row('http.duration', 'histogram', 's', 'cumulative'),
+      row('job.runs', 'counter', '1', 'cumulative'),
+    ]);
+  });
 });
+
+function row(
+  name: string,
+  type: string,
+  unit: string,
+  temporality: string | null,
+) {
+  return { service: 'api', name, type, unit, temporality };
+}

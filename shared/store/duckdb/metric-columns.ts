@@ -1,57 +1,96 @@
-import type { DuckDBAppender } from '@duckdb/node-api';
+import {
+  BIGINT,
+  BOOLEAN,
+  DOUBLE,
+  type DuckDBAppender,
+  DuckDBDataChunk,
+  type DuckDBType,
+  type DuckDBValue,
+  INTEGER,
+  UBIGINT,
+  VARCHAR,
+} from '@duckdb/node-api';
 import type { MetricPoint } from '../../model/metric.js';
 import type { StagedPoint } from './metric-batch.js';
+import type { BatchTexts } from './metric-texts.js';
+
+/**
+ * The repeated texts of a batch. Plain ones are bound as the `$texts`
+ * list, and JSON ones as the `$json` list.
+ */
+export interface StagingTexts {
+  plain: BatchTexts;
+  json: BatchTexts;
+}
 
 /** One column of `metric_points` and how a point fills it. */
 interface Column {
   name: string;
   /** SQL type in the table. */
   sql: string;
-  /** SQL type in the staging table. */
-  staged: string;
+  /** Type in the staging table. */
+  staged: DuckDBType;
   /** Expression that turns the staged column into the table type. */
   load: string;
-  append(appender: DuckDBAppender, staged: StagedPoint): void;
+  /** The staged value of a point, or null for SQL NULL. */
+  value(staged: StagedPoint, texts: StagingTexts): DuckDBValue;
 }
 
 type Getter<T> = (
   point: MetricPoint,
   staged: StagedPoint,
 ) => T | null | undefined;
-type Append<T> = (appender: DuckDBAppender, value: T) => void;
+
+type Convert<T> = (value: T, texts: StagingTexts) => DuckDBValue;
 
 function column<T>(
   name: string,
   sql: string,
+  staged: DuckDBType,
   get: Getter<T>,
-  append: Append<T>,
+  convert: Convert<T>,
 ): Column {
-  const staged = sql.replace(' NOT NULL', '');
   return {
     name,
     sql,
     staged,
     load: name,
-    append: (appender, staged) => {
-      const value = get(staged.point, staged);
-      if (value === null || value === undefined) appender.appendNull();
-      else append(appender, value);
+    value: (point, texts) => {
+      const value = get(point.point, point);
+      if (value === null || value === undefined) return null;
+      return convert(value, texts);
     },
   };
 }
 
+const asIs = <T extends DuckDBValue>(value: T) => value;
 const text = (name: string, sql: string, get: Getter<string>) =>
-  column(name, sql, get, (a, v) => a.appendVarchar(v));
+  column(name, sql, VARCHAR, get, asIs);
 const double = (name: string, get: Getter<number>) =>
-  column(name, 'DOUBLE', get, (a, v) => a.appendDouble(v));
+  column(name, 'DOUBLE', DOUBLE, get, asIs);
 const integer = (name: string, get: Getter<number>) =>
-  column(name, 'INTEGER', get, (a, v) => a.appendInteger(v));
+  column(name, 'INTEGER', INTEGER, get, asIs);
 const bigint = (name: string, sql: string, get: Getter<number>) =>
-  column(name, sql, get, (a, v) => a.appendBigInt(BigInt(v)));
+  column(name, sql, BIGINT, get, BigInt);
 const ubigint = (name: string, get: Getter<number>) =>
-  column(name, 'UBIGINT', get, (a, v) => a.appendUBigInt(BigInt(v)));
+  column(name, 'UBIGINT', UBIGINT, get, BigInt);
 const boolean = (name: string, get: Getter<boolean>) =>
-  column(name, 'BOOLEAN', get, (a, v) => a.appendBoolean(v));
+  column(name, 'BOOLEAN', BOOLEAN, get, asIs);
+
+/** Defines a text column whose values repeat across the points. */
+const sharedText = (name: string, sql: string, get: Getter<string>) => ({
+  ...column(name, sql, INTEGER, get, (v, t) => t.plain.positionOf(v)),
+  load: `$texts[${name}]`,
+});
+
+/**
+ * Defines a JSON column of objects that many points share. The `$json`
+ * list is cast once per statement, not once per row.
+ */
+const sharedJson = (name: string, sql: string, get: Getter<object>) => ({
+  ...column(name, sql, INTEGER, get, (v, t) => t.json.positionOfJson(v)),
+  load: `($json::JSON[])[${name}]`,
+});
 
 /**
  * Defines a column staged as JSON text and cast on insert. With
@@ -61,8 +100,7 @@ const boolean = (name: string, get: Getter<boolean>) =>
 function viaJson(name: string, sql: string, get: Getter<unknown>): Column {
   const type = sql.replace(' NOT NULL', '');
   return {
-    ...column(name, sql, get, (a, v) => a.appendVarchar(JSON.stringify(v))),
-    staged: 'VARCHAR',
+    ...column(name, sql, VARCHAR, get, (v) => JSON.stringify(v)),
     load: type === 'JSON' ? `${name}::JSON` : `${name}::JSON::${type}`,
   };
 }
@@ -79,15 +117,15 @@ const bucketed = (p: MetricPoint) => p.histogram ?? p.exponential_histogram;
  * the typed OTLP `AnyValue` form as JSON, so `intValue` strings stay exact.
  */
 export const METRIC_COLUMNS: readonly Column[] = [
-  text('service', 'VARCHAR NOT NULL', (p) => p.service),
-  text('name', 'VARCHAR NOT NULL', (p) => p.name),
-  text('type', 'VARCHAR NOT NULL', (p) => p.type),
-  text('unit', 'VARCHAR NOT NULL', (p) => p.unit),
+  sharedText('service', 'VARCHAR NOT NULL', (p) => p.service),
+  sharedText('name', 'VARCHAR NOT NULL', (p) => p.name),
+  sharedText('type', 'VARCHAR NOT NULL', (p) => p.type),
+  sharedText('unit', 'VARCHAR NOT NULL', (p) => p.unit),
   viaJson('labels', 'MAP(VARCHAR, VARCHAR) NOT NULL', (p) => p.labels),
   text('labels_key', 'VARCHAR NOT NULL', (_, s) => s.labelsKey),
   bigint('timestamp_ms', 'BIGINT NOT NULL', (p) => p.timestamp_ms),
   bigint('start_timestamp_ms', 'BIGINT', (p) => p.start_timestamp_ms),
-  text('temporality', 'VARCHAR', (p) => p.temporality),
+  sharedText('temporality', 'VARCHAR', (p) => p.temporality),
   boolean('monotonic', (p) => p.monotonic),
   double('value', (p) => p.value),
   ubigint('count', (p) => distribution(p)?.count),
@@ -125,8 +163,8 @@ export const METRIC_COLUMNS: readonly Column[] = [
   ),
   text('value_key', 'VARCHAR NOT NULL', (_, s) => s.valueKey),
   viaJson('attributes', 'JSON NOT NULL', (p) => p.attributes),
-  viaJson('resource', 'JSON NOT NULL', (p) => p.resource),
-  viaJson('scope', 'JSON', (p) => p.scope),
+  sharedJson('resource', 'JSON NOT NULL', (p) => p.resource),
+  sharedJson('scope', 'JSON', (p) => p.scope),
 ];
 
 /** Comma-separated column names in table order. */
@@ -153,12 +191,33 @@ export function stagingDdl(table: string): string {
   );
 }
 
-/** Appends one staging row: the point's batch index, then its columns. */
-export function appendPoint(
+/** Types of the staging columns, the batch index first. */
+const STAGED_TYPES = [INTEGER, ...METRIC_COLUMNS.map((c) => c.staged)];
+
+/**
+ * Rows in one data chunk: DuckDB's vector size in @duckdb/node-api 1.5,
+ * which refuses a larger chunk.
+ */
+const CHUNK_ROWS = 2_048;
+
+/**
+ * Appends staging rows one data chunk at a time. A chunk is filled from
+ * typed arrays and needs a native call only per string, where appending
+ * value by value needs one per value, NULLs included.
+ */
+export function appendStaged(
   appender: DuckDBAppender,
-  staged: StagedPoint,
+  staged: readonly StagedPoint[],
+  texts: StagingTexts,
 ): void {
-  appender.appendInteger(staged.index);
-  for (const column of METRIC_COLUMNS) column.append(appender, staged);
-  appender.endRow();
+  for (let first = 0; first < staged.length; first += CHUNK_ROWS) {
+    const rows = staged.slice(first, first + CHUNK_ROWS);
+    const columns = [
+      rows.map((row) => row.index),
+      ...METRIC_COLUMNS.map((c) => rows.map((row) => c.value(row, texts))),
+    ];
+    const chunk = DuckDBDataChunk.create(STAGED_TYPES, rows.length);
+    chunk.setColumns(columns);
+    appender.appendDataChunk(chunk);
+  }
 }

@@ -3,6 +3,7 @@ import {
   INTEGER,
   LIST,
   listValue,
+  VARCHAR,
 } from '@duckdb/node-api';
 import { StoreError, ValidationError } from '../../errors.js';
 import { MAX_READ_POINTS } from '../../metrics/query.js';
@@ -25,20 +26,26 @@ import {
 } from './metric-batch.js';
 import { listMetricInfo, queryStatistics } from './metric-catalog.js';
 import {
-  appendPoint,
+  appendStaged,
   COLUMN_LIST,
   LOAD_LIST,
+  type StagingTexts,
   stagingDdl,
   tableDdl,
 } from './metric-columns.js';
 import { runMetricQuery } from './metric-reads.js';
+import { BatchTexts } from './metric-texts.js';
 
 const TABLE = 'metric_points';
+const TEXT_LIST = LIST(VARCHAR);
 const STAGING = 'metric_points_staging';
 
-/** Columns that identify one measurement: a series at one timestamp. */
+/**
+ * Columns that identify one measurement: a series at one timestamp. The
+ * service and name are staged as positions in the `$texts` list.
+ */
 const SAME_MEASUREMENT = `
-  e.service = r.service AND e.name = r.name
+  e.service = $texts[r.service] AND e.name = $texts[r.name]
   AND e.labels_key = r.labels_key
   AND e.start_timestamp_ms IS NOT DISTINCT FROM r.start_timestamp_ms
   AND e.timestamp_ms = r.timestamp_ms`;
@@ -90,8 +97,8 @@ function storedConflict(match: StoredMatch): string {
 }
 
 /**
- * Settles the first arrivals that meet a stored point: an equal value is
- * a duplicate and a different one a conflict. Rejections come out in
+ * Settles the first arrivals that meet a stored point. An equal value is
+ * a duplicate, and a different one is a conflict. Rejections come out in
  * batch order, those found in the batch itself included.
  */
 function settle(batch: ScreenedBatch, matches: StoredMatch[]): BatchOutcome {
@@ -165,8 +172,12 @@ export class DuckDbMetricStore implements MetricStore {
     const batch = screenBatch(points);
     const bounds = timeBounds(batch.firsts);
     return this.db.transaction(async (connection) => {
-      await this.stage(connection, batch.firsts);
-      const reader = await connection.runAndReadAll(FIND_STORED, bounds);
+      const texts = await this.stage(connection, batch.firsts);
+      const reader = await connection.runAndReadAll(
+        FIND_STORED,
+        { ...bounds, texts: listValue(texts.plain.list) },
+        { texts: TEXT_LIST },
+      );
       const outcome = settle(
         batch,
         reader.getRowObjects() as unknown as StoredMatch[],
@@ -174,8 +185,12 @@ export class DuckDbMetricStore implements MetricStore {
       const fresh = batch.firsts.length - outcome.stored.length;
       const inserted = await connection.run(
         INSERT_NEW,
-        { stored: listValue(outcome.stored) },
-        { stored: LIST(INTEGER) },
+        {
+          stored: listValue(outcome.stored),
+          texts: listValue(texts.plain.list),
+          json: listValue(texts.json.list),
+        },
+        { stored: LIST(INTEGER), texts: TEXT_LIST, json: TEXT_LIST },
       );
       if (inserted.rowsChanged !== fresh) {
         // Writes are serialized, so the classification cannot go stale;
@@ -206,13 +221,19 @@ export class DuckDbMetricStore implements MetricStore {
     return listMetricInfo(this.db, TABLE, query);
   }
 
-  private async stage(connection: DuckDBConnection, staged: StagedPoint[]) {
+  /** Stages the points and returns the texts they repeat. */
+  private async stage(
+    connection: DuckDBConnection,
+    staged: StagedPoint[],
+  ): Promise<StagingTexts> {
     await connection.run(stagingDdl(STAGING));
     await connection.run(`DELETE FROM ${STAGING}`);
+    const texts = { plain: new BatchTexts(), json: new BatchTexts() };
     const appender = await connection.createAppender(STAGING, 'main', 'temp');
-    for (const point of staged) appendPoint(appender, point);
+    appendStaged(appender, staged, texts);
     appender.flushSync();
     appender.closeSync();
+    return texts;
   }
 
   /** Compiles each regex matcher in DuckDB so a bad one is a 400. */
