@@ -76,6 +76,18 @@ describe('DuckDbMetricStore write outcomes', () => {
     expect(await storedValues()).toEqual({ a: 0.5, b: 0.1, c: 0.6, d: 0.2 });
   });
 
+  it('writes a batch after one that failed', async () => {
+    const broken = gauge(1, { host: 'x' }, { timestamp_ms: T0 + 0.5 });
+    await expect(
+      store.write([gauge(1, { host: 'a' }), broken]),
+    ).rejects.toThrow();
+
+    const result = await store.write([gauge(2, { host: 'b' })]);
+
+    expect(result).toEqual({ written: 1, duplicates: 0, rejected: [] });
+    expect(await storedValues()).toEqual({ b: 2 });
+  });
+
   it('stores a batch over several data chunks', async () => {
     const points = Array.from({ length: 5_000 }, (_, i) =>
       gauge(i, { host: `h${i}` }),
