@@ -12,6 +12,7 @@ import type { Rejection } from '../model/report.js';
 import type { Span, SpanKind, TraceSummary } from '../model/span.js';
 import type {
   EdgeObservation,
+  EdgeSpan,
   EdgeStats,
   ObservedService,
 } from '../topology/model.js';
@@ -129,9 +130,28 @@ export interface OperationStatsResult {
   total: SpanGroupStats;
 }
 
+/** The result of `writeWithRelated`: a write's counts and related spans. */
+export interface TraceWriteResult extends WriteResult {
+  /**
+   * Stored spans of the batch's traces, read after the batch was stored.
+   * Every stored span that has the trace and span id of a span in the
+   * batch is included, and so are its stored parent and stored children.
+   * Other spans of those traces may be included too.
+   */
+  related: EdgeSpan[];
+}
+
 export interface TraceStore {
   /** Stores spans; a span whose trace and span id exist is not replaced. */
   write(spans: Span[]): Promise<WriteResult>;
+  /**
+   * Stores spans as `write` does and returns the stored spans that calls
+   * between services in the batch derive from, so topology upkeep needs
+   * no read of its own. They are read after the batch is stored, with
+   * every write that completed before: of two batches holding a parent
+   * and its child, the one stored last returns both spans.
+   */
+  writeWithRelated(spans: Span[]): Promise<TraceWriteResult>;
   /** All stored spans of a trace, in no particular order. */
   getTrace(traceId: string): Promise<Span[]>;
   /**
@@ -144,8 +164,7 @@ export interface TraceStore {
   /**
    * All stored spans of the given traces, in no particular order. It must
    * see every write that completed before the call (a strongly consistent
-   * read), because topology upkeep relies on it: of two batches holding a
-   * parent and its child, the later reader then sees both spans.
+   * read).
    */
   getTraces(traceIds: string[]): Promise<Span[]>;
 }

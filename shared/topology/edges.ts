@@ -1,13 +1,28 @@
 import type { Span } from '../model/span.js';
 import { msFromNanos } from '../traces/timestamps.js';
-import type { EdgeObservation, ObservedService } from './model.js';
+import type { EdgeObservation, EdgeSpan, ObservedService } from './model.js';
 
 /** Key of a span across traces. */
 export function spanKey(traceId: string, spanId: string): string {
   return `${traceId}/${spanId}`;
 }
 
-function observe(parent: Span, child: Span): EdgeObservation {
+/** Copies the fields that calls derive from, leaving attributes behind. */
+export function edgeSpanOf(span: EdgeSpan): EdgeSpan {
+  return {
+    trace_id: span.trace_id,
+    span_id: span.span_id,
+    parent_span_id: span.parent_span_id,
+    service: span.service,
+    start_time_unix_nano: span.start_time_unix_nano,
+    duration_nano: span.duration_nano,
+    clock_skew: span.clock_skew,
+    incomplete: span.incomplete,
+    status: { code: span.status.code },
+  };
+}
+
+function observe(parent: EdgeSpan, child: EdgeSpan): EdgeObservation {
   const known = !child.clock_skew && !child.incomplete;
   return {
     trace_id: child.trace_id,
@@ -29,10 +44,10 @@ function observe(parent: Span, child: Span): EdgeObservation {
  * is used, as in trace assembly.
  */
 export function deriveEdges(
-  spans: Span[],
+  spans: readonly EdgeSpan[],
   touched?: ReadonlySet<string>,
 ): EdgeObservation[] {
-  const byKey = new Map<string, Span>();
+  const byKey = new Map<string, EdgeSpan>();
   for (const span of spans) {
     const key = spanKey(span.trace_id, span.span_id);
     if (!byKey.has(key)) byKey.set(key, span);
@@ -48,6 +63,21 @@ export function deriveEdges(
     observations.push(observe(parent, child));
   }
   return observations;
+}
+
+/**
+ * Keeps the first observation of each trace id and child span id, in
+ * order, as a store keeps the first it receives.
+ */
+export function firstObservations(
+  observations: readonly EdgeObservation[],
+): EdgeObservation[] {
+  const firsts = new Map<string, EdgeObservation>();
+  for (const observation of observations) {
+    const key = spanKey(observation.trace_id, observation.child_span_id);
+    if (!firsts.has(key)) firsts.set(key, observation);
+  }
+  return [...firsts.values()];
 }
 
 /** Summarizes the services of `spans` with their earliest and latest start. */

@@ -1,3 +1,21 @@
+import type { Span, StatusCode } from '../model/span.js';
+
+/**
+ * The fields of a stored span that a call between services derives from.
+ * A whole {@link Span} has all of them, so spans can be passed as they are.
+ */
+export type EdgeSpan = Pick<
+  Span,
+  | 'trace_id'
+  | 'span_id'
+  | 'parent_span_id'
+  | 'service'
+  | 'start_time_unix_nano'
+  | 'duration_nano'
+  | 'clock_skew'
+  | 'incomplete'
+> & { status: { code: StatusCode } };
+
 /**
  * One call between two services seen in a trace: a span (the child) whose
  * parent span runs in another service. Its key is the trace id and the

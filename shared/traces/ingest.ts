@@ -115,8 +115,10 @@ export async function ingestIndexedSpans(
   };
   const capped = items.map((item) => ({ ...item, span: capSpan(item.span) }));
   const { unique, rejected } = screen(capped, window);
-  const result = await deps.stores.traces.write(unique.map((u) => u.span));
-  await recordTopology(deps, unique);
+  const result = await deps.stores.traces.writeWithRelated(
+    unique.map((u) => u.span),
+  );
+  await recordTopology(deps, unique, result.related);
   for (const failure of result.rejected) {
     const item = unique[failure.index];
     if (item) rejected.push({ index: item.index, reason: failure.reason });

@@ -31,8 +31,11 @@ type StoreName = 'traces' | 'metrics' | 'logs';
 let server: TestServer;
 const originals = new Map<StoreName, Stores[StoreName]>();
 
+/** Methods that store a batch; span ingest writes through the second. */
+const WRITES = new Set<string | symbol>(['write', 'writeWithRelated']);
+
 /**
- * Replaces a store of the running server with one whose `write` throws
+ * Replaces a store of the running server with one whose writes throw
  * `error`; every other method still reaches the real store.
  */
 function breakWrites(name: StoreName, error: Error): void {
@@ -40,7 +43,7 @@ function breakWrites(name: StoreName, error: Error): void {
   originals.set(name, real);
   const broken = new Proxy(real, {
     get(target, property, receiver) {
-      if (property === 'write') return () => Promise.reject(error);
+      if (WRITES.has(property)) return () => Promise.reject(error);
       const value = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },

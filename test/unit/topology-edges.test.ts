@@ -18,6 +18,7 @@ const NOW_MS = Date.parse('2026-03-02T09:30:00.000Z');
 const T0_MS = NOW_MS - 600_000;
 const T0 = BigInt(T0_MS) * MS;
 const TRACE = '7ca373f7c7e0f17df9965485593768ce';
+const HOUR = 3_600_000n * MS;
 
 /** The child (svc-b) of the orphan-then-parent case. */
 const CHILD = makeSpan({
@@ -196,7 +197,7 @@ describe('recordTopology on ingest', () => {
     expect(await deps.stores.topology.getService('svc-a')).toBeUndefined();
   });
 
-  it('records edges of more traces than one read takes', async () => {
+  it('records the edges of 2,001 traces in one batch', async () => {
     const traceCount = 2_001;
     const spans = Array.from({ length: traceCount }, (_, i) => {
       const traceId = (i + 1).toString(16).padStart(32, '0');
@@ -211,8 +212,47 @@ describe('recordTopology on ingest', () => {
     expect((await edges())[0]?.call_count).toBe(traceCount);
   });
 
+  it('uses the stored span of a repeated id', async () => {
+    await send(CHILD);
+    await send({ ...CHILD, service: 'svc-c' }, PARENT);
+
+    const result = await edges();
+    expect(result.map((e) => `${e.source}>${e.target}`)).toEqual([
+      'svc-a>svc-b',
+    ]);
+  });
+
+  it('records the edge when the parent starts hours before', async () => {
+    const longParent = {
+      ...PARENT,
+      start_time_unix_nano: T0 - 3n * HOUR,
+      end_time_unix_nano: T0 + 30n * MS,
+      duration_nano: 3n * HOUR + 30n * MS,
+    };
+    await send(CHILD);
+
+    await send(longParent);
+
+    const result = await deps.stores.topology.edgeStats({
+      start_ms: T0_MS - 60_000,
+      end_ms: NOW_MS,
+    });
+    expect(result.map((e) => [e.source, e.target, e.call_count])).toEqual([
+      ['svc-a', 'svc-b', 1],
+    ]);
+  });
+
+  it.each([
+    ['hold the pair', [CHILD, PARENT], 1],
+    ['lack the parent', [CHILD], 0],
+  ])('records edges from related spans that %s', async (_n, related, n) => {
+    await recordTopology(deps, [{ span: CHILD }], related);
+
+    expect(await edges()).toHaveLength(n);
+  });
+
   it('does nothing for an empty batch', async () => {
-    await recordTopology(deps, []);
+    await recordTopology(deps, [], []);
 
     expect(await deps.stores.topology.listServices({ limit: 10 })).toEqual([]);
   });

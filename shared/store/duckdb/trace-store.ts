@@ -22,12 +22,14 @@ import type {
   Page,
   TraceListQuery,
   TraceStore,
+  TraceWriteResult,
   WriteResult,
 } from '../ports.js';
 import type { DuckDb } from './database.js';
 import { queryOperationStats } from './operation-stats.js';
 import { initTraceBounds, recordTraceBounds } from './trace-bounds.js';
 import { listTraceRows } from './trace-list-rounds.js';
+import { readRelatedSpans } from './trace-related.js';
 
 /**
  * One row per span, keyed by trace and span id. DuckDB 1.5 does not use
@@ -259,16 +261,29 @@ export class DuckDbTraceStore implements TraceStore {
   }
 
   async write(spans: Span[]): Promise<WriteResult> {
-    if (spans.length === 0) return { written: 0, duplicates: 0, rejected: [] };
+    const { written, duplicates } = await this.insert(spans, false);
+    return { written, duplicates, rejected: [] };
+  }
+
+  async writeWithRelated(spans: Span[]): Promise<TraceWriteResult> {
+    const { written, duplicates, related } = await this.insert(spans, true);
+    return { written, duplicates, rejected: [], related };
+  }
+
+  /** Inserts new spans and, when asked, reads the related ones back. */
+  private async insert(spans: Span[], withRelated: boolean) {
+    if (spans.length === 0) return { written: 0, duplicates: 0, related: [] };
     try {
-      const written = await this.db.transaction(async (connection) => {
+      return await this.db.transaction(async (connection) => {
         await stage(connection, spans);
-        const result = await connection.run(INSERT_NEW);
+        const { rowsChanged: written } = await connection.run(INSERT_NEW);
         await recordTraceBounds(connection);
+        const related = withRelated
+          ? await readRelatedSpans(connection, spans)
+          : [];
         await connection.run('DELETE FROM spans_staging');
-        return result.rowsChanged;
+        return { written, duplicates: spans.length - written, related };
       });
-      return { written, duplicates: spans.length - written, rejected: [] };
     } catch (error) {
       throw new StoreError(`writing spans failed: ${describe(error)}`, error);
     }

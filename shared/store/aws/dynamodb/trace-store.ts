@@ -3,12 +3,15 @@ import type { AwsConfig } from '../../../config.js';
 import { StoreError } from '../../../errors.js';
 import type { Rejection } from '../../../model/report.js';
 import type { Span, TraceSummary } from '../../../model/span.js';
+import { edgeSpanOf } from '../../../topology/edges.js';
+import type { EdgeSpan } from '../../../topology/model.js';
 import type {
   OperationStatsQuery,
   OperationStatsResult,
   Page,
   TraceListQuery,
   TraceStore,
+  TraceWriteResult,
   WriteResult,
 } from '../../ports.js';
 import { CONCURRENCY, mapLimit } from './batch.js';
@@ -63,6 +66,17 @@ function prepare(spans: Span[], retentionDays: number) {
  * put only where none with its key exists, so the first write of a key
  * wins and a repeat is a no-op. After the spans, the summary items of
  * every trace the batch touched are rebuilt from the stored trace.
+ *
+ * Each span takes its own conditional PutItem. BatchWriteItem puts 25
+ * items per call but takes no condition. Checking the keys with
+ * BatchGetItem first leaves a race, because two Lambdas holding different
+ * spans with one id can both find the key missing, and the later put
+ * then replaces the first write. Nothing routes a trace or a span id to a
+ * single writer, since a trace's spans come from many senders at once.
+ * TransactWriteItems keeps the condition for up to 100 puts per call,
+ * but it bills twice the write units of a PutItem of the same item,
+ * fails the whole call when one span already exists, and is missing from
+ * dynalite, the emulator the tests run on.
  */
 export class DynamoDbTraceStore implements TraceStore {
   constructor(
@@ -72,6 +86,21 @@ export class DynamoDbTraceStore implements TraceStore {
   ) {}
 
   async write(spans: Span[]): Promise<WriteResult> {
+    const { result } = await this.writeBatch(spans, false);
+    return result;
+  }
+
+  /**
+   * Stores spans as `write` does and returns the spans that the summary
+   * refresh reads anyway, so topology upkeep need not query each trace a
+   * second time.
+   */
+  async writeWithRelated(spans: Span[]): Promise<TraceWriteResult> {
+    const { result, related } = await this.writeBatch(spans, true);
+    return { ...result, related };
+  }
+
+  private async writeBatch(spans: Span[], withRelated: boolean) {
     const { puts, rejected, repeats } = prepare(spans, this.retentionDays);
     const outcomes = await mapLimit(puts, CONCURRENCY, ({ item }) =>
       this.putSpan(item),
@@ -90,10 +119,15 @@ export class DynamoDbTraceStore implements TraceStore {
       else duplicates += 1;
       stored.add(put.item.trace_id);
     }
-    // Duplicates count too: a retry after a failed refresh repairs it.
-    await this.refreshSummaries([...stored]);
+    // A trace whose spans were all rejected is read too, because a stored
+    // span may have the id of a rejected one.
+    const read = withRelated ? spans.map((span) => span.trace_id) : stored;
+    const related = await this.refreshSummaries([...new Set(read)], {
+      stored,
+      withRelated,
+    });
     rejected.sort((a, b) => a.index - b.index);
-    return { written, duplicates, rejected };
+    return { result: { written, duplicates, rejected }, related };
   }
 
   private async putSpan(item: SpanItem): Promise<PutOutcome> {
@@ -119,15 +153,28 @@ export class DynamoDbTraceStore implements TraceStore {
   }
 
   /**
-   * Rebuilds the summary items of each trace from its stored spans. Spans
-   * are only ever added, so a summary built from more spans is the newer
-   * one: the put keeps a stored summary that counts as many or more.
+   * Reads each trace and rebuilds the summary items of those in `stored`
+   * from their stored spans. Spans are only ever added, so a summary built
+   * from more spans is the newer one: the put keeps a stored summary that
+   * counts as many or more. Duplicates count as stored, so a retry after
+   * a failed refresh repairs it. Returns the fields edges need of every
+   * span read when `withRelated` is set.
    */
-  private async refreshSummaries(traceIds: string[]): Promise<void> {
-    const items = await mapLimit(traceIds, CONCURRENCY, async (traceId) =>
-      summaryItems(await this.getTrace(traceId), this.retentionDays),
-    );
-    await mapLimit(items.flat(), CONCURRENCY, (item) => this.putSummary(item));
+  private async refreshSummaries(
+    traceIds: string[],
+    options: { stored: ReadonlySet<string>; withRelated: boolean },
+  ): Promise<EdgeSpan[]> {
+    const traces = await mapLimit(traceIds, CONCURRENCY, async (traceId) => {
+      const spans = await this.getTrace(traceId);
+      const summaries = options.stored.has(traceId)
+        ? summaryItems(spans, this.retentionDays)
+        : [];
+      const related = options.withRelated ? spans.map(edgeSpanOf) : [];
+      return { summaries, related };
+    });
+    const summaries = traces.flatMap((trace) => trace.summaries);
+    await mapLimit(summaries, CONCURRENCY, (item) => this.putSummary(item));
+    return traces.flatMap((trace) => trace.related);
   }
 
   private async putSummary(item: SummaryItem): Promise<void> {
