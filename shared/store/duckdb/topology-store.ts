@@ -1,10 +1,6 @@
-import {
-  type DuckDBAppender,
-  type DuckDBConnection,
-  type DuckDBValue,
-  listValue,
-} from '@duckdb/node-api';
+import { type DuckDBValue, listValue } from '@duckdb/node-api';
 import { StoreError } from '../../errors.js';
+import { firstObservations } from '../../topology/edges.js';
 import type {
   EdgeObservation,
   EdgeStats,
@@ -12,6 +8,7 @@ import type {
 } from '../../topology/model.js';
 import type { EdgeStatsQuery, TopologyStore } from '../ports.js';
 import type { DuckDb } from './database.js';
+import { writeNewEdges } from './topology-edge-write.js';
 
 const NANOS_PER_MS = 1_000_000n;
 
@@ -39,21 +36,6 @@ CREATE TABLE IF NOT EXISTS topology_services (
   last_seen_ms BIGINT NOT NULL
 )`;
 
-const STAGING = `
-CREATE TEMP TABLE IF NOT EXISTS topology_edges_staging AS
-SELECT 0::INTEGER AS seq, * FROM topology_edges LIMIT 0`;
-
-const COLUMNS =
-  'trace_id, child_span_id, source, target, time_unix_nano, ' +
-  'duration_nano, failed';
-
-/** Copies staged observations not stored yet; the first of a key wins. */
-const INSERT_NEW = `
-INSERT OR IGNORE INTO topology_edges (${COLUMNS})
-SELECT ${COLUMNS} FROM topology_edges_staging
-QUALIFY row_number() OVER (PARTITION BY trace_id, child_span_id ORDER BY seq)
-  = 1`;
-
 /** Merges seen times into stored ones; each service appears once. */
 const UPSERT_SERVICES = `
 INSERT INTO topology_services
@@ -64,44 +46,6 @@ ON CONFLICT (service) DO UPDATE SET
     excluded.first_seen_ms),
   last_seen_ms = greatest(topology_services.last_seen_ms,
     excluded.last_seen_ms)`;
-
-function appendObservation(
-  appender: DuckDBAppender,
-  seq: number,
-  observation: EdgeObservation,
-) {
-  appender.appendInteger(seq);
-  appender.appendVarchar(observation.trace_id);
-  appender.appendVarchar(observation.child_span_id);
-  appender.appendVarchar(observation.source);
-  appender.appendVarchar(observation.target);
-  appender.appendBigInt(observation.time_unix_nano);
-  if (observation.duration_nano === null) appender.appendNull();
-  else appender.appendBigInt(observation.duration_nano);
-  appender.appendBoolean(observation.failed);
-  appender.endRow();
-}
-
-async function stage(
-  connection: DuckDBConnection,
-  observations: EdgeObservation[],
-) {
-  await connection.run(STAGING);
-  await connection.run('DELETE FROM topology_edges_staging');
-  const appender = await connection.createAppender(
-    'topology_edges_staging',
-    'main',
-    'temp',
-  );
-  try {
-    for (const [seq, observation] of observations.entries()) {
-      appendObservation(appender, seq, observation);
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
-}
 
 /** Builds the WHERE clause of an edge query and fills its parameters. */
 function edgeFilters(
@@ -157,14 +101,8 @@ export class DuckDbTopologyStore implements TopologyStore {
   }
 
   async recordEdges(observations: EdgeObservation[]): Promise<number> {
-    if (observations.length === 0) return 0;
     try {
-      return await this.db.transaction(async (connection) => {
-        await stage(connection, observations);
-        const result = await connection.run(INSERT_NEW);
-        await connection.run('DELETE FROM topology_edges_staging');
-        return result.rowsChanged;
-      });
+      return await writeNewEdges(this.db, firstObservations(observations));
     } catch (error) {
       throw new StoreError(
         `writing topology edges failed: ${describe(error)}`,

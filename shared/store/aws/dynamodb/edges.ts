@@ -37,11 +37,6 @@ export interface EdgeItem {
   expires_at: number;
 }
 
-/** Returns the identity of an observation: trace id and child span id. */
-export function edgeKeyText(observation: EdgeObservation): string {
-  return `${observation.trace_id}/${observation.child_span_id}`;
-}
-
 /** Builds the item of an observation, with its index keys and expiry. */
 export function edgeItem(
   observation: EdgeObservation,

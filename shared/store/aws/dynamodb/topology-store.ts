@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { AwsConfig } from '../../../config.js';
 import { StoreError } from '../../../errors.js';
+import { firstObservations } from '../../../topology/edges.js';
 import type {
   EdgeObservation,
   EdgeStats,
@@ -18,7 +19,7 @@ import {
   isConditionFailure,
   tracesTableName,
 } from './client.js';
-import { edgeItem, edgeKeyText, edgeStats } from './edges.js';
+import { edgeItem, edgeStats } from './edges.js';
 import { MAX_SERVICE_BYTES } from './item-size.js';
 import {
   DEFAULT_RETENTION_DAYS,
@@ -73,12 +74,7 @@ export class DynamoDbTopologyStore implements TopologyStore {
    * stored spans. Both then count it as new.
    */
   async recordEdges(observations: EdgeObservation[]): Promise<number> {
-    const firsts = new Map<string, EdgeObservation>();
-    for (const observation of observations) {
-      const key = edgeKeyText(observation);
-      if (!firsts.has(key)) firsts.set(key, observation);
-    }
-    const items = [...firsts.values()].map((observation) =>
+    const items = firstObservations(observations).map((observation) =>
       edgeItem(observation, this.retentionDays),
     );
     try {
