@@ -133,6 +133,77 @@ describe('DuckDbMetricStore write outcomes', () => {
     ]);
   });
 
+  it('stores the distribution columns of each kind', async () => {
+    await store.write([
+      gauge(0.5, { host: 'a' }),
+      histogram([1, 2, 3], null, { labels: { route: '/b' } }),
+      exponential({ sum: 40.25, min: -3, max: 9 }),
+      summary(),
+    ]);
+
+    const rows = await db.query<{ name: string; columns: string }>(
+      `SELECT name, to_json({
+         count: count, sum: sum, min: min, max: max,
+         bounds: bucket_bounds, counts: bucket_counts,
+         scale: exp_scale, zero_count: exp_zero_count,
+         zero_threshold: exp_zero_threshold,
+         positive_offset: exp_positive_offset,
+         positive_counts: exp_positive_counts,
+         negative_offset: exp_negative_offset,
+         negative_counts: exp_negative_counts,
+         quantiles: quantiles, quantile_values: quantile_values
+       })::VARCHAR AS columns
+       FROM metric_points ORDER BY name`,
+    );
+    const columns = Object.fromEntries(
+      rows.map((r) => [r.name, JSON.parse(r.columns)]),
+    );
+
+    expect(columns['cpu.util']).toEqual(distribution({}));
+    expect(columns['http.duration']).toEqual(
+      distribution({
+        count: 6,
+        min: 0.01,
+        max: 3,
+        bounds: [0.1, 1],
+        counts: [1, 2, 3],
+      }),
+    );
+    expect(columns['rpc.size']).toEqual(
+      distribution({
+        count: 12,
+        sum: 40.25,
+        min: -3,
+        max: 9,
+        scale: 3,
+        zero_count: 1,
+        zero_threshold: 0.001,
+        positive_offset: -2,
+        positive_counts: [4, 0, 5],
+        negative_offset: 1,
+        negative_counts: [2],
+      }),
+    );
+    expect(columns['rpc.latency']).toEqual(
+      distribution({
+        count: 3,
+        sum: 6,
+        quantiles: [0.5, 0.99],
+        quantile_values: [1.5, 4],
+      }),
+    );
+  });
+
+  it('rejects a batch with a negative bucket count', async () => {
+    const broken = histogram([1, -2, 3], 4.5);
+
+    await expect(
+      store.write([gauge(1, { host: 'a' }), broken]),
+    ).rejects.toThrow(/-2/);
+
+    expect(await storedValues()).toEqual({});
+  });
+
   it('stores the type, unit and temporality of each point', async () => {
     await store.write([
       gauge(1, { host: 'a' }),
@@ -161,4 +232,68 @@ function row(
   temporality: string | null,
 ) {
   return { service: 'api', name, type, unit, temporality };
+}
+
+/** The 15 distribution columns of a row: NULL unless given. */
+function distribution(set: Record<string, unknown>) {
+  const names = [
+    'count',
+    'sum',
+    'min',
+    'max',
+    'bounds',
+    'counts',
+    'scale',
+    'zero_count',
+    'zero_threshold',
+    'positive_offset',
+    'positive_counts',
+    'negative_offset',
+    'negative_counts',
+    'quantiles',
+    'quantile_values',
+  ];
+  return Object.fromEntries(names.map((n) => [n, set[n] ?? null]));
+}
+
+function exponential(fields: { sum: number; min: number; max: number }) {
+  return gauge(
+    0,
+    {},
+    {
+      name: 'rpc.size',
+      type: 'histogram',
+      value: null,
+      temporality: 'delta',
+      exponential_histogram: {
+        scale: 3,
+        zero_count: 1,
+        zero_threshold: 0.001,
+        positive: { offset: -2, counts: [4, 0, 5] },
+        negative: { offset: 1, counts: [2] },
+        count: 12,
+        ...fields,
+      },
+    },
+  );
+}
+
+function summary() {
+  return gauge(
+    0,
+    {},
+    {
+      name: 'rpc.latency',
+      type: 'summary',
+      value: null,
+      summary: {
+        count: 3,
+        sum: 6,
+        quantiles: [
+          { quantile: 0.5, value: 1.5 },
+          { quantile: 0.99, value: 4 },
+        ],
+      },
+    },
+  );
 }
