@@ -4,6 +4,7 @@ import { DuckDb } from '#shared/store/duckdb/database.js';
 import { DuckDbTraceStore } from '#shared/store/duckdb/trace-store.js';
 import type { TraceListQuery } from '#shared/store/ports.js';
 import { traceExtent } from '#shared/traces/assemble.js';
+import { encodeTraceCursor } from '#shared/traces/cursor.js';
 import { MS, makeSpan } from '#test/support/spans.js';
 
 // The DuckDB list summarizes only the traces whose last span start reaches
@@ -58,10 +59,10 @@ function skewedSpan(n: number, start: bigint): Span {
 }
 
 /**
- * Builds trace `n` of the background, one every 50 s from T0 on. Some traces repeat
- * the start of the one before, some have a skewed span half an hour
- * before the root, some a svc-c span 25 minutes after it, and some an
- * error, a rare operation or an attribute.
+ * Builds trace `n` of the background, one every 50 s from T0 on. Some
+ * traces repeat the start of the one before, some have a skewed span half
+ * an hour before the root, some a svc-c span 25 minutes after it, and some
+ * an error, a rare operation or an attribute.
  */
 function backgroundTrace(n: number) {
   const start = BigInt(n % 13 === 0 ? n - 1 : n) * 50n * SECOND;
@@ -113,10 +114,11 @@ function edgeTraces(): Span[][] {
   long.child.start_time_unix_nano = T0 + 59n * MINUTE + 55n * SECOND;
   long.child.end_time_unix_nano = T0 + 59n * MINUTE + 56n * SECOND;
 
-  // The svc-a child lies in the range, the root ten minutes before it.
+  // The svc-a child lies in the range, the failed root ten minutes before.
   const before = plainTrace(BEFORE_RANGE, 30n * SECOND);
   before.root.service = 'svc-x';
   before.root.start_time_unix_nano = T0 - 10n * MINUTE;
+  before.root.status = { code: 'error', message: 'refused' };
   before.child.service = 'svc-a';
 
   const duplicate = plainTrace(DUPLICATE, 12n * MINUTE);
@@ -289,13 +291,42 @@ describe('duckdb trace list over many traces', () => {
   it('widens the candidates until sparse errors fill a page', async () => {
     const items = await listAll(query({ errors_only: true, limit: 2 }));
 
-    expect(items.map((t) => t.trace_id)).toEqual([57, 38, 19].map(traceId));
+    expect(items.map((t) => t.trace_id)).toEqual(
+      [57, 38, 19, BEFORE_RANGE].map(traceId),
+    );
   });
 
   it('returns an empty list when no candidate passes', async () => {
     const page = await store.listTraces(query({ operation: 'DELETE /none' }));
 
     expect(page).toEqual({ items: [] });
+  });
+
+  it.each([
+    [
+      'after the last 64-bit time',
+      { start_ms: 8.64e15 - 60_000, end_ms: 8.64e15 },
+    ],
+    ['before the first 64-bit time', { start_ms: -8.64e15 }],
+  ])('reads a range that starts %s', async (_label, range) => {
+    const request = query({ ...range, limit: 2 });
+
+    const items = await listAll(request);
+
+    expect(items.map((t) => t.trace_id)).toEqual(
+      expectedList(batches, request).map((t) => t.id),
+    );
+  });
+
+  it('reads below a cursor past the last 64-bit time', async () => {
+    const cursor = encodeTraceCursor({
+      start_time_unix_nano: 9_999_999_999_999_999_999n,
+      trace_id: 'f'.repeat(32),
+    });
+
+    const page = await store.listTraces(query({ cursor }));
+
+    expect(page.items.map((t) => t.trace_id)).toEqual([traceId(SKEWED_NEWEST)]);
   });
 
   it.each([

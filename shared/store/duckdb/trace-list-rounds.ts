@@ -2,6 +2,7 @@ import type { TraceCursor } from '../../traces/cursor.js';
 import type { TraceListQuery } from '../ports.js';
 import type { DuckDb } from './database.js';
 import {
+  type CandidateWindow,
   listCandidateTracesSql,
   listTracesSql,
   traceRangeSql,
@@ -27,8 +28,9 @@ const FIRST_RANK_PAGES = 2;
 const MIN_GROWTH = 4;
 const MAX_GROWTH = 64;
 /**
- * A round that would rank more than one in this many of the traces in the
- * range costs nearly as much as summarizing them all, so the list does so.
+ * Once a round would rank one in this many of the traces in the range, the
+ * list summarizes them all instead: by estimate, the round would cost a
+ * good part of that and might still fall short.
  */
 const FULL_SCAN_SHARE = 8n;
 
@@ -82,8 +84,8 @@ function dropBound<T>(row: T & { bound?: bigint }): T {
  * `limit + 1` of them pass, they form the page, because every other trace
  * starts before B. Otherwise the next round lowers B, and the last resort
  * summarizes every trace in the range. B is the rank-th latest first start
- * among the traces in the range, so a round summarizes about `rank` traces plus
- * those that were still running when the rank-th one started.
+ * among the traces in the range (see {@link CandidateWindow}), so the
+ * candidates are about `rank` traces and those still running at B.
  */
 export async function listTraceRows<T extends ListedTraceRow>(
   db: DuckDb,
@@ -96,7 +98,10 @@ export async function listTraceRows<T extends ListedTraceRow>(
   const startNano = BigInt(query.start_ms) * 1_000_000n;
   let rank = BigInt(FIRST_RANK_PAGES * page);
   while (rank * FULL_SCAN_SHARE < range.traces) {
-    const window = { guess: guessBound(range, startNano, rank), rank };
+    const window: CandidateWindow = {
+      guess: guessBound(range, startNano, rank),
+      rank,
+    };
     const { sql, params } = listCandidateTracesSql(query, cursor, window);
     const rows = await db.query<T & { bound?: bigint }>(sql, params);
     const settled = rows.filter(

@@ -46,8 +46,9 @@ function rangeParams(query: TraceListQuery): Record<string, DuckDBValue> {
 }
 
 /**
- * Conditions on `trace_bounds` that every trace on the list meets: one of
- * its spans starts in the range, and its start is not after the cursor's.
+ * Builds the conditions on `trace_bounds` that every trace on the list
+ * meets: a span starts in the range, and the first span starts no later
+ * than the cursor's trace.
  */
 function boundsFilters(
   cursor: TraceCursor | undefined,
@@ -64,7 +65,7 @@ function boundsFilters(
   return filters.join(' AND ');
 }
 
-/** Conditions on `spans` for a span of the service that lists a trace. */
+/** Builds the conditions on `spans` for a span that lists its trace. */
 function hitConditions(
   query: TraceListQuery,
   params: Record<string, DuckDBValue>,
@@ -106,17 +107,20 @@ const MEMBER_COLUMNS = [
 ].join(', ');
 
 /**
- * Summarizes the traces in `hits` from all their spans, read within the
- * span starts of `span_window`. `members` is materialized so the spans
- * table is read once, not once per side of the parent join.
+ * Limits the summaries to traces with an error span when only those are
+ * listed. Every span of a trace in `hits` starts within `span_window`, so
+ * this keeps exactly the traces whose summary counts an error, and the
+ * others are never summarized.
  */
-const SUMMARY_CTES = `
-members AS MATERIALIZED (
-  SELECT ${MEMBER_COLUMNS} FROM spans, span_window
-  WHERE start_time_unix_nano
-      BETWEEN span_window.first_start AND span_window.last_start
-    AND trace_id IN (SELECT trace_id FROM hits)
-),
+const FAILED_CTE = `
+failed AS (
+  SELECT DISTINCT trace_id FROM spans, span_window
+  WHERE status_code = 'error' AND start_time_unix_nano
+    BETWEEN span_window.first_start AND span_window.last_start
+),`;
+
+/** Links parents and summarizes each trace in `members`. */
+const SUMMARY_TAIL = `
 linked AS (
   SELECT m.*, p.span_id IS NOT NULL AS has_parent
   FROM members m
@@ -148,6 +152,24 @@ summaries AS (
   FROM traces
 )`;
 
+/**
+ * Summarizes the traces in `hits` from all their spans, read within the
+ * span starts of `span_window`. `members` is materialized so the spans
+ * table is read once, not once per side of the parent join.
+ */
+function summaryCtes(query: TraceListQuery): string {
+  const failed = query.errors_only
+    ? '\n    AND trace_id IN (SELECT trace_id FROM failed)'
+    : '';
+  return `${query.errors_only ? FAILED_CTE : ''}
+members AS MATERIALIZED (
+  SELECT ${MEMBER_COLUMNS} FROM spans, span_window
+  WHERE start_time_unix_nano
+      BETWEEN span_window.first_start AND span_window.last_start
+    AND trace_id IN (SELECT trace_id FROM hits)${failed}
+),${SUMMARY_TAIL}`;
+}
+
 function pageSql(from: string, where: string[]): string {
   return `
 SELECT * FROM ${from}
@@ -168,7 +190,8 @@ LIMIT $limit`;
  * The summary reads the spans of the listed traces only, and only within
  * the span start times that `trace_bounds` records for those traces. That
  * time filter lets DuckDB skip row groups by their min/max statistics,
- * which the random trace ids alone never do.
+ * which the random trace ids alone never do. With no hits, `span_window`
+ * has no row, so no span is read at all.
  */
 export function listTracesSql(
   query: TraceListQuery,
@@ -189,7 +212,7 @@ span_window AS (
   WHERE ${boundsFilters(undefined, params)}
     AND trace_id IN (SELECT trace_id FROM hits)
   HAVING count(*) > 0
-),${SUMMARY_CTES}
+),${summaryCtes(query)}
 ${pageSql('summaries', where)}`;
   return { sql, params };
 }
@@ -201,9 +224,10 @@ ${pageSql('summaries', where)}`;
  * that suffices). Each row carries the bound as `bound`.
  *
  * The bound is the `rank`-th latest first start among the traces whose
- * first start reaches `guess`: a top-N over a few rows of `trace_bounds`,
- * not over all of them. Spans of the service are read from the candidates'
- * earliest first start on, so DuckDB skips the older row groups.
+ * first start reaches `guess`: a top-N over the rows of `trace_bounds`
+ * from the guess on, not over all of them. Spans of the service are read
+ * from the candidates' earliest first start on, so DuckDB skips the older
+ * row groups.
  */
 export function listCandidateTracesSql(
   query: TraceListQuery,
@@ -246,7 +270,7 @@ span_window AS (
   SELECT min(first_start) AS first_start, max(last_start) AS last_start
   FROM candidates WHERE trace_id IN (SELECT trace_id FROM hits)
   HAVING count(*) > 0
-),${SUMMARY_CTES}
+),${summaryCtes(query)}
 ${pageSql('summaries, bound', where)}`;
   return { sql, params };
 }
