@@ -76,6 +76,20 @@ describe('DuckDbMetricStore write outcomes', () => {
     expect(await storedValues()).toEqual({ a: 0.5, b: 0.1, c: 0.6, d: 0.2 });
   });
 
+  it('finds a stored point of any service in the batch', async () => {
+    await store.write([gauge(0.5, { host: 'a' })]);
+
+    const result = await store.write([
+      gauge(0.5, { host: 'a' }, { service: 'web' }),
+      gauge(0.5, { host: 'a' }),
+      gauge(0.7, { host: 'a' }, { timestamp_ms: T0 + 1 }),
+    ]);
+    const rows = await db.query('SELECT count(*) AS n FROM metric_points');
+
+    expect(result).toEqual({ written: 2, duplicates: 1, rejected: [] });
+    expect(rows[0]?.n).toBe(3n);
+  });
+
   it('writes a batch after one that failed', async () => {
     const broken = gauge(1, { host: 'x' }, { timestamp_ms: T0 + 0.5 });
     await expect(

@@ -43,6 +43,18 @@ const SAME_MEASUREMENT = `
   AND e.timestamp_ms = r.timestamp_ms`;
 
 /**
+ * Whether any stored point of the batch's services lies in its time
+ * range. Without one, no staged point can be stored already, so the join
+ * below is skipped. The join cost about three times as much CPU as this
+ * check, even when it found nothing.
+ */
+const ANY_STORED = `
+  SELECT EXISTS (
+    SELECT 1 FROM ${METRIC_TABLE}
+    WHERE timestamp_ms BETWEEN $min_ms AND $max_ms
+      AND list_contains($services, service)) AS any_stored`;
+
+/**
  * Stored points that share a measurement with a staged point. The time
  * bounds let DuckDB skip row groups that hold no timestamp of the batch.
  */
@@ -51,8 +63,7 @@ const FIND_STORED = `
     e.type AS stored_type, e.value AS stored_value,
     e.count::DOUBLE AS stored_count
   FROM ${STAGING} r JOIN ${METRIC_TABLE} e ON ${SAME_MEASUREMENT}
-  WHERE e.timestamp_ms BETWEEN $min_ms AND $max_ms
-  ORDER BY r.idx`;
+  WHERE e.timestamp_ms BETWEEN $min_ms AND $max_ms`;
 
 /** Empties the staging table for the next batch. */
 const CLEAR_STAGING = `DELETE FROM ${STAGING}`;
@@ -102,6 +113,7 @@ function settle(batch: ScreenedBatch, matches: StoredMatch[]): BatchOutcome {
     duplicates: batch.duplicates,
     rejected: [...batch.rejected],
   };
+  matches.sort((a, b) => a.idx - b.idx);
   for (const match of matches) {
     // A measurement is stored once, but should a table hold it twice,
     // the point still counts once.
@@ -132,6 +144,7 @@ function timeBounds(staged: StagedPoint[]) {
 interface WriteStatements {
   connection: DuckDBConnection;
   clear: DuckDBPreparedStatement;
+  anyStored: DuckDBPreparedStatement;
   find: DuckDBPreparedStatement;
   insert: DuckDBPreparedStatement;
 }
@@ -155,15 +168,8 @@ export class MetricWriter {
     const batch = screenBatch(points);
     const statements = await this.prepare(connection);
     const texts = await stage(connection, statements, batch.firsts);
-    statements.find.bind(
-      { ...timeBounds(batch.firsts), texts: listValue(texts.plain.list) },
-      { texts: TEXT_LIST },
-    );
-    const reader = await statements.find.runAndReadAll();
-    const outcome = settle(
-      batch,
-      reader.getRowObjects() as unknown as StoredMatch[],
-    );
+    const matches = await findStored(statements, batch.firsts, texts);
+    const outcome = settle(batch, matches);
     const fresh = batch.firsts.length - outcome.stored.length;
     statements.insert.bind(
       {
@@ -194,6 +200,7 @@ export class MetricWriter {
       this.statements = {
         connection,
         clear: await connection.prepare(CLEAR_STAGING),
+        anyStored: await connection.prepare(ANY_STORED),
         find: await connection.prepare(FIND_STORED),
         insert: await connection.prepare(INSERT_NEW),
       };
@@ -215,4 +222,27 @@ async function stage(
   appender.flushSync();
   appender.closeSync();
   return texts;
+}
+
+/** Finds the stored points that the staged points meet, in any order. */
+async function findStored(
+  statements: WriteStatements,
+  staged: StagedPoint[],
+  texts: StagingTexts,
+): Promise<StoredMatch[]> {
+  const bounds = timeBounds(staged);
+  const services = [...new Set(staged.map((s) => s.point.service))];
+  statements.anyStored.bind(
+    { ...bounds, services: listValue(services) },
+    { services: TEXT_LIST },
+  );
+  const check = await statements.anyStored.runAndReadAll();
+  if (check.getRowObjects()[0]?.any_stored !== true) return [];
+
+  statements.find.bind(
+    { ...bounds, texts: listValue(texts.plain.list) },
+    { texts: TEXT_LIST },
+  );
+  const found = await statements.find.runAndReadAll();
+  return found.getRowObjects() as unknown as StoredMatch[];
 }
