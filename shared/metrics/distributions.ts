@@ -121,6 +121,10 @@ export function histogramBuckets(
  * Returns the q-quantile of summaries: the mean of the matching quantile
  * over the summaries that carry it, or null when none does. Quantiles of separate
  * summaries cannot be merged exactly, so the mean is an approximation.
+ * A time bucket uses the quantiles of every summary reading in it, each
+ * weighted equally: cumulative or delta, and also a cumulative reading
+ * that adds no observations, because the SDK computes quantiles over a
+ * recent window of its own and they cannot be subtracted.
  */
 export function summaryQuantile(
   summaries: readonly SummaryData[],

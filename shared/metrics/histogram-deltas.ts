@@ -2,6 +2,7 @@ import type {
   ExponentialHistogramData,
   HistogramData,
   MetricPoint,
+  SummaryData,
 } from '../model/metric.js';
 import type { DistributionSample } from './distributions.js';
 import { canonicalLabels } from './identity.js';
@@ -12,8 +13,29 @@ export interface DistributionReading extends DistributionSample {
   series: string;
   start_timestamp_ms: number | null;
   timestamp_ms: number;
-  /** True for cumulative temporality: it repeats earlier observations. */
+  /** True when it repeats earlier observations; see {@link isCumulative}. */
   cumulative: boolean;
+}
+
+/** A stored histogram or summary point and the output series it adds to. */
+export interface GroupedReading {
+  group: string;
+  reading: DistributionReading;
+}
+
+/**
+ * Tells whether a stored histogram or summary repeats the observations of
+ * earlier points of its series. A histogram is cumulative when stored so.
+ * An OTLP summary has no temporality field, and its count and sum are
+ * cumulative by the OTLP data model, so a summary is cumulative unless it
+ * was stored as delta.
+ */
+export function isCumulative(
+  sample: DistributionSample,
+  temporality: string | null,
+): boolean {
+  if (sample.summary) return temporality !== 'delta';
+  return temporality === 'cumulative';
 }
 
 /** Builds the reading of a metric point, whose series is its label set. */
@@ -25,7 +47,7 @@ export function pointReading(point: MetricPoint): DistributionReading {
     series: canonicalLabels(point.labels),
     start_timestamp_ms: point.start_timestamp_ms,
     timestamp_ms: point.timestamp_ms,
-    cumulative: point.temporality === 'cumulative',
+    cumulative: isCumulative(point, point.temporality),
   };
 }
 
@@ -114,6 +136,26 @@ export function subtractExponential(
   };
 }
 
+/**
+ * Returns the count and sum `later` adds to `earlier` of a summary, with
+ * the quantiles of `later`, or null (a reset) when the count or the sum
+ * went down. OTLP (`SummaryDataPoint.sum` in metrics.proto) fills a
+ * summary's sum only for non-negative observations, so a sum that goes
+ * down means a restart.
+ */
+export function subtractSummary(
+  later: SummaryData,
+  earlier: SummaryData,
+): SummaryData | null {
+  const sum = sumDelta(later.sum, earlier.sum);
+  if (later.count < earlier.count || (sum !== null && sum < 0)) return null;
+  return {
+    count: later.count - earlier.count,
+    sum,
+    quantiles: later.quantiles,
+  };
+}
+
 /** Returns the part of `later` not in `earlier`, or null for a reset. */
 function subtract(
   later: DistributionReading,
@@ -127,6 +169,10 @@ function subtract(
   if (a && b) {
     const exponential_histogram = subtractExponential(a, b);
     return exponential_histogram && { ...EMPTY, exponential_histogram };
+  }
+  if (later.summary && earlier.summary) {
+    const summary = subtractSummary(later.summary, earlier.summary);
+    return summary && { ...EMPTY, summary };
   }
   return null;
 }
@@ -149,6 +195,17 @@ function startsInRange(reading: DistributionReading, rangeStartMs: number) {
   return start !== null && start >= rangeStartMs;
 }
 
+/**
+ * Returns the sample of a reading that adds no observations: null, or for
+ * a summary a count of 0 with its quantiles, which percentiles still use.
+ */
+function nothingAdded(reading: DistributionReading): DistributionSample | null {
+  const { summary } = reading;
+  if (!summary) return null;
+  const sum = summary.sum === null ? null : 0;
+  return { ...EMPTY, summary: { count: 0, sum, quantiles: summary.quantiles } };
+}
+
 /** Count of a sample's histogram, or null when it has none. */
 function histogramCount(sample: DistributionSample): number | null {
   return (sample.histogram ?? sample.exponential_histogram)?.count ?? null;
@@ -163,31 +220,37 @@ function compareReadings(a: DistributionReading, b: DistributionReading) {
   return a.timestamp_ms - b.timestamp_ms;
 }
 
-/** Returns the observations one cumulative histogram reading adds. */
+/** Returns the observations one cumulative reading adds. */
 function cumulativeObservations(
   reading: DistributionReading,
   before: DistributionReading | undefined,
   rangeStartMs: number,
 ): DistributionSample | null {
   if (before === undefined) {
-    return startsInRange(reading, rangeStartMs) ? sampleOf(reading) : null;
+    return startsInRange(reading, rangeStartMs)
+      ? sampleOf(reading)
+      : nothingAdded(reading);
   }
   return subtract(reading, before) ?? sampleOf(reading);
 }
 
 /**
- * Observations each histogram reading adds, by the rule of
- * `readingIncreases` in `./increase.ts`, so that a histogram's count and
- * the increase of its count agree. A series is labels plus start time:
- * - a delta reading, or a summary (its quantiles cannot be subtracted),
- *   adds itself;
+ * Observations each histogram or summary reading adds, by the rule of
+ * `readingIncreases` in `./increase.ts`, so that a count and the increase
+ * of that count agree. A series is labels plus start time:
+ * - a delta reading adds itself;
  * - the first cumulative reading of a series in the read data adds itself
  *   when the series' start time lies in the range, and nothing otherwise;
- * - a later cumulative reading adds itself minus the previous reading,
- *   bucket by bucket, with min and max unknown (null). Different bounds,
- *   scale or zero threshold, or any count going down, is a reset, so the
- *   reading adds itself whole.
- * The result lines up with `readings`; null means no observations. The
+ * - a later cumulative reading adds itself minus the previous reading.
+ *   A histogram subtracts bucket by bucket, with min and max unknown
+ *   (null). Different bounds, scale or zero threshold, or any count going
+ *   down, is a reset, so the reading adds itself whole. A summary
+ *   subtracts its count and sum, and a count or sum going down is a reset.
+ * A summary keeps its own quantiles in every case, even when it adds no
+ * observations, because quantiles cannot be subtracted (see
+ * `summaryQuantile` in `./distributions.ts`).
+ * The result lines up with `readings`. Null means no observations, but a
+ * summary that adds none is a count of 0 with its quantiles instead. The
  * readings of one output bucket add up to (last reading in the bucket)
  * minus (last reading before it), so summing them per bucket counts each
  * observation once.
@@ -213,11 +276,9 @@ export function readingObservations(
         ? previous
         : undefined;
     previous = reading;
-    const bucketed = histogramCount(reading) !== null;
-    const observed =
-      reading.cumulative && bucketed
-        ? cumulativeObservations(reading, before, rangeStartMs)
-        : sampleOf(reading);
+    const observed = reading.cumulative
+      ? cumulativeObservations(reading, before, rangeStartMs)
+      : sampleOf(reading);
     result[i] = observed && histogramCount(observed) === 0 ? null : observed;
   }
   return result;

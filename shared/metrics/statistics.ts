@@ -106,9 +106,10 @@ function extremes(samples: readonly DistributionSample[]) {
 
 /**
  * Computes statistics of histogram or summary samples, each holding its
- * own observations (cumulative histograms as the observations each point
- * adds, see `./histogram-deltas.ts`). Count is the sum of counts, and mean is the sum of sums over the
- * count of the points that have a sum. Min and max are the extremes the
+ * own observations: a cumulative point is what it adds to the one before
+ * (`readingObservations` in `./histogram-deltas.ts`). Count is the sum of
+ * counts, and mean is the sum of sums over the count of the points that
+ * have a sum. Min and max are the extremes the
  * histograms carry, and percentiles come from `distributionPercentile`.
  * Standard deviation needs raw values, so it is null, and `note` explains
  * that.

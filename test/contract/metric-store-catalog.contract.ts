@@ -6,6 +6,7 @@ import {
   counter,
   gauge,
   histogram,
+  latencySummary,
   type MetricStoreHandle,
   T0,
 } from './metric-store.contract.js';
@@ -148,7 +149,37 @@ export function metricCatalogContract(
         },
       );
 
-      it('describes summaries by their quantiles', async () => {
+      it.each<[string, number, number, number]>([
+        ['inside the range', T0, 20, 45],
+        ['before the range', T0 - 60_000, 10, 25],
+      ])(
+        'counts a cumulative summary once when it starts %s',
+        async (_case, start, count, sum) => {
+          const started = { start_timestamp_ms: start };
+          await store.write([
+            latencySummary(10, 20, at(0), started),
+            latencySummary(14, 30, at(1), started),
+            latencySummary(20, 45, at(2), started),
+          ]);
+
+          const stats = await store.statistics(
+            statisticsQuery({ metric_name: 'rpc.latency' }),
+          );
+
+          expect(stats).toMatchObject({
+            type: 'summary',
+            count,
+            min: null,
+            max: null,
+            stddev: null,
+          });
+          expect(stats?.mean).toBeCloseTo(sum / count, 12);
+          // Every reading's p50 counts, also one that adds no observations.
+          expect(stats?.p50).toBeCloseTo((20 / 10 + 30 / 14 + 45 / 20) / 3, 12);
+        },
+      );
+
+      it('describes delta summaries by their quantiles', async () => {
         await store.write([
           gauge(
             0,
@@ -158,6 +189,7 @@ export function metricCatalogContract(
               type: 'summary',
               unit: 'ms',
               value: null,
+              temporality: 'delta',
               summary: {
                 count: 4,
                 sum: 10,

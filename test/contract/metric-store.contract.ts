@@ -93,6 +93,30 @@ export function counter(
   );
 }
 
+/**
+ * Builds an `rpc.latency` summary of pod `a` (unless `labels` is given),
+ * begun a minute before T0, whose p50 is its mean. It has no temporality,
+ * as OTLP summaries are stored, so its count and sum are cumulative.
+ */
+export function latencySummary(
+  count: number,
+  sum: number,
+  timestampMs: number,
+  overrides: Partial<MetricPoint> = {},
+): MetricPoint {
+  const quantiles = [{ quantile: 0.5, value: sum / count }];
+  return gauge(0, overrides.labels ?? { pod: 'a' }, {
+    name: 'rpc.latency',
+    type: 'summary',
+    unit: 'ms',
+    value: null,
+    start_timestamp_ms: T0 - 60_000,
+    timestamp_ms: timestampMs,
+    summary: { count, sum, quantiles },
+    ...overrides,
+  });
+}
+
 /** Builds a query of `cpu.util` over the hour from T0, overriding fields. */
 export function query(overrides: Partial<MetricQuery> = {}): MetricQuery {
   return {
@@ -299,10 +323,14 @@ export function metricStoreContract(
     });
 
     describe('query distributions', () => {
+      /** Delta points count their own observations only. */
+      const delta = { temporality: 'delta', start_timestamp_ms: null } as const;
+
       beforeEach(async () => {
         await store.write([
-          histogram([1, 2, 1], 4, { timestamp_ms: at(0) }),
+          histogram([1, 2, 1], 4, { ...delta, timestamp_ms: at(0) }),
           histogram([0, 5, 1], 8, {
+            ...delta,
             timestamp_ms: at(0) + 30_000,
             histogram: {
               bounds: [0.1, 1],
@@ -332,7 +360,10 @@ export function metricStoreContract(
 
       it('leaves histograms without a sum out of avg', async () => {
         await store.write([
-          histogram([3, 0, 0], null, { timestamp_ms: at(0) + 40_000 }),
+          histogram([3, 0, 0], null, {
+            ...delta,
+            timestamp_ms: at(0) + 40_000,
+          }),
         ]);
 
         const avg = await store.query(
@@ -346,7 +377,7 @@ export function metricStoreContract(
         expect(count[0]?.points[0]?.value).toBe(13);
       });
 
-      it('aggregates summaries by count and sum', async () => {
+      it('aggregates delta summaries by count and sum', async () => {
         await store.write([
           gauge(
             0,
@@ -355,6 +386,7 @@ export function metricStoreContract(
               name: 'rpc.latency',
               type: 'summary',
               value: null,
+              ...delta,
               summary: {
                 count: 4,
                 sum: 10,

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   type DistributionReading,
+  isCumulative,
   readingObservations,
   subtractExponential,
 } from '#shared/metrics/histogram-deltas.js';
-import type { ExponentialHistogramData } from '#shared/model/metric.js';
+import type {
+  ExponentialHistogramData,
+  SummaryData,
+} from '#shared/model/metric.js';
 
 const T0 = Date.UTC(2026, 11, 4, 12);
 const BOUNDS = [0.1, 1];
@@ -126,27 +130,119 @@ describe('readingObservations', () => {
     expect(observed).toEqual([delta([0, 2, 0], 1), itself(first)]);
   });
 
-  it('leaves delta points and summaries as they are', () => {
+  it('leaves a delta histogram as it is', () => {
     const deltaPoint = reading([1, 1, 1], 3, 0, { cumulative: false });
-    const summary: DistributionReading = {
-      histogram: null,
-      exponential_histogram: null,
-      summary: { count: 5, sum: 10, quantiles: [{ quantile: 0.5, value: 2 }] },
-      series: 'a',
-      start_timestamp_ms: null,
-      timestamp_ms: T0,
-      cumulative: true,
-    };
 
-    const observed = readingObservations([deltaPoint, summary], T0);
+    const observed = readingObservations([deltaPoint], T0);
 
-    expect(observed).toEqual([itself(deltaPoint), itself(summary)]);
+    expect(observed).toEqual([itself(deltaPoint)]);
   });
 
   it('gives null for a point that adds no observations', () => {
     const points = [reading([1, 2, 0], 1, 0), reading([1, 2, 0], 1, 2)];
 
     expect(readingObservations(points, T0)[1]).toBeNull();
+  });
+});
+
+/** Builds a summary reading of series `a` begun at T0, p50 = `p50`. */
+function summaryReading(
+  count: number,
+  sum: number | null,
+  seconds: number,
+  overrides: Partial<DistributionReading> = {},
+  p50 = 2,
+): DistributionReading {
+  return {
+    histogram: null,
+    exponential_histogram: null,
+    summary: { count, sum, quantiles: [{ quantile: 0.5, value: p50 }] },
+    series: 'a',
+    start_timestamp_ms: T0,
+    timestamp_ms: T0 + seconds * 1_000,
+    cumulative: true,
+    ...overrides,
+  };
+}
+
+/** Builds the sample of a summary that adds `count` and `sum`, p50 = `p50`. */
+function summaryAdds(count: number, sum: number | null, p50 = 2) {
+  const summary: SummaryData = {
+    count,
+    sum,
+    quantiles: [{ quantile: 0.5, value: p50 }],
+  };
+  return { histogram: null, exponential_histogram: null, summary };
+}
+
+describe('readingObservations of summaries', () => {
+  it('keeps the first reading and subtracts each later one', () => {
+    const points = [
+      summaryReading(10, 20, 0, {}, 1),
+      summaryReading(14, 30, 2, {}, 3),
+      summaryReading(20, 45, 4, {}, 5),
+    ];
+
+    const observed = readingObservations(points, T0);
+
+    expect(observed).toEqual([
+      summaryAdds(10, 20, 1),
+      summaryAdds(4, 10, 3),
+      summaryAdds(6, 15, 5),
+    ]);
+  });
+
+  it.each<[string, number | null]>([
+    ['before the range', T0 - 1],
+    ['at an unknown time', null],
+  ])('keeps only the quantiles of a first reading begun %s', (_, start) => {
+    const first = summaryReading(10, 20, 0, { start_timestamp_ms: start }, 7);
+
+    expect(readingObservations([first], T0)).toEqual([summaryAdds(0, 0, 7)]);
+  });
+
+  it.each<[string, [number, number]]>([
+    ['a drop in count', [3, 40]],
+    ['a drop in sum', [12, 5]],
+  ])('adds the whole reading after %s', (_case, [count, sum]) => {
+    const before = { start_timestamp_ms: T0 - 1_000 };
+    const earlier = summaryReading(10, 20, 2, before);
+    const later = summaryReading(count, sum, 4, before);
+
+    const observed = readingObservations([earlier, later], T0);
+
+    expect(observed).toEqual([summaryAdds(0, 0), itself(later)]);
+  });
+
+  it('leaves the sum unknown when a reading lacks one', () => {
+    const points = [summaryReading(10, null, 0), summaryReading(14, 30, 2)];
+
+    expect(readingObservations(points, T0)[1]).toEqual(summaryAdds(4, null));
+  });
+
+  it('leaves a delta summary as it is', () => {
+    const delta = summaryReading(10, 20, 0, {
+      cumulative: false,
+      start_timestamp_ms: null,
+    });
+
+    expect(readingObservations([delta], T0)).toEqual([itself(delta)]);
+  });
+});
+
+describe('isCumulative', () => {
+  const histogramSample = reading([1, 0, 0], 1, 0);
+  const summarySample = summaryReading(1, 1, 0);
+
+  it.each<[string, DistributionReading, string | null, boolean]>([
+    ['a cumulative histogram', histogramSample, 'cumulative', true],
+    ['a delta histogram', histogramSample, 'delta', false],
+    ['a histogram without temporality', histogramSample, null, false],
+    ['a summary without temporality', summarySample, null, true],
+    ['a cumulative summary', summarySample, 'cumulative', true],
+    ['a delta summary', summarySample, 'delta', false],
+  ])('classifies %s', (_case, sample, temporality, expected) => {
+    expect(isCumulative(sample, temporality)).toBe(expected);
   });
 });
 

@@ -8,11 +8,10 @@ import type {
   MetricType,
 } from '../../model/metric.js';
 import type { DuckDb } from './database.js';
-import { checkReadSize } from './metric-reads.js';
+import { checkReadSize, readingOfRow } from './metric-readings.js';
 import {
   DISTRIBUTION_COLUMNS,
   type DistributionReadingRow,
-  distributionReadingOf,
   READING_COLUMNS,
 } from './metric-rows.js';
 
@@ -82,10 +81,7 @@ async function bucketStatistics(
     { ...rangeParams(query), type: latest.type, limit: BigInt(maxRows + 1) },
   );
   checkReadSize(rows.length, maxRows);
-  const observed = readingObservations(
-    rows.map(distributionReadingOf),
-    query.start_ms,
-  );
+  const observed = readingObservations(rows.map(readingOfRow), query.start_ms);
   const samples = observed.filter((s) => s !== null);
   return distributionStatistics(latest.type, latest.unit, samples);
 }

@@ -18,12 +18,7 @@ import {
   type SeriesPoint,
 } from '../../model/metric.js';
 import type { DuckDb } from './database.js';
-import {
-  DISTRIBUTION_COLUMNS,
-  type DistributionReadingRow,
-  distributionReadingOf,
-  READING_COLUMNS,
-} from './metric-rows.js';
+import { checkReadSize, readGroupedReadings } from './metric-readings.js';
 import { bucketQuery, type SqlAggregation, selectionOf } from './metric-sql.js';
 
 /** Points per output series, keyed by group key. */
@@ -43,15 +38,6 @@ function toSeries(groups: SeriesByGroup, query: MetricQuery): Series[] {
       labels: groupLabels(query.group_by, key),
       points,
     }));
-}
-
-/** Raises a 400 when a raw read returned more than `limit` rows. */
-export function checkReadSize(rows: number, limit: number): void {
-  if (rows <= limit) return;
-  const message =
-    `query reads more than ${limit} stored points; add matchers or ` +
-    'shorten the range';
-  throw new ValidationError(message, [{ path: 'matchers', message }]);
 }
 
 interface AggregateRow {
@@ -143,13 +129,9 @@ async function queryIncreases(
   });
 }
 
-interface DistributionCellRow extends DistributionReadingRow {
-  group_key: string;
-}
-
 /**
  * Observations of the query's histogram and summary points, per group and
- * bucket: cumulative histograms become the observations each point adds
+ * bucket: a cumulative point becomes the observations it adds
  * (`shared/metrics/histogram-deltas.ts`). A bucket whose points add none
  * stays, empty, so it still gets a point.
  */
@@ -159,27 +141,17 @@ async function readDistributions(
   query: MetricQuery,
   maxRows: number,
 ): Promise<Map<string, Map<number, DistributionSample[]>>> {
-  const selection = selectionOf(query);
-  const rows = await db.query<DistributionCellRow>(
-    `SELECT ${selection.group} AS group_key, ${READING_COLUMNS},
-       ${DISTRIBUTION_COLUMNS}
-     FROM ${table}
-     WHERE ${selection.where} AND value IS NULL
-     LIMIT $limit`,
-    { ...selection.params, limit: BigInt(maxRows + 1) },
-  );
-  checkReadSize(rows.length, maxRows);
+  const items = await readGroupedReadings(db, table, query, maxRows);
   const observed = readingObservations(
-    rows.map(distributionReadingOf),
+    items.map((item) => item.reading),
     query.start_ms,
   );
   const cells = new Map<string, Map<number, DistributionSample[]>>();
-  rows.forEach((row, i) => {
-    const buckets = cells.get(row.group_key) ?? new Map();
-    cells.set(row.group_key, buckets);
+  items.forEach(({ group, reading }, i) => {
+    const buckets = cells.get(group) ?? new Map();
+    cells.set(group, buckets);
     const bucket =
-      Math.floor(Number(row.timestamp_ms) / query.interval_ms) *
-      query.interval_ms;
+      Math.floor(reading.timestamp_ms / query.interval_ms) * query.interval_ms;
     const samples = buckets.get(bucket) ?? [];
     const sample = observed[i];
     if (sample) samples.push(sample);
