@@ -11,6 +11,7 @@ import {
   counter,
   gauge,
   histogram,
+  latencySummary,
   type MetricStoreHandle,
   query,
   T0,
@@ -244,6 +245,145 @@ export function metricAnalyticsContract(
           { labels: { zone: 'z1' }, points: [{ timestamp_ms: T0, value: 8 }] },
           { labels: { zone: 'z2' }, points: [{ timestamp_ms: T0, value: 1 }] },
         ]);
+      });
+    });
+
+    describe('sum, count and avg of cumulative distributions', () => {
+      /** Per bucket sum, count and avg of the one series of `metric`. */
+      const totalsOf = async (
+        metric: string,
+        overrides: Partial<MetricQuery> = {},
+      ) => {
+        const values = async (aggregation: Aggregation) => {
+          const series = await store.query(
+            query({ metric_name: metric, aggregation, ...overrides }),
+          );
+          expect(series).toHaveLength(1);
+          return series[0]?.points.map((p) => p.value);
+        };
+        return {
+          sum: await values('sum'),
+          count: await values('count'),
+          avg: await values('avg'),
+        };
+      };
+
+      it.each<[string, number, number, number]>([
+        ['before the range', T0 - 60_000, 10, 25],
+        ['inside the range', T0, 20, 45],
+      ])(
+        'counts what summary readings add when begun %s',
+        async (_case, start, count, sum) => {
+          const started = { start_timestamp_ms: start };
+          await store.write([
+            latencySummary(10, 20, at(0), started),
+            latencySummary(14, 30, at(0) + 20_000, started),
+            latencySummary(20, 45, at(0) + 40_000, started),
+          ]);
+
+          const totals = await totalsOf('rpc.latency');
+
+          expect(totals).toEqual({
+            sum: [sum],
+            count: [count],
+            avg: [sum / count],
+          });
+        },
+      );
+
+      it.each<[string, Partial<MetricPoint>]>([
+        ['a drop', {}],
+        ['a new start time', { start_timestamp_ms: at(0) + 25_000 }],
+      ])('counts a summary reading whole after %s', async (_case, reset) => {
+        await store.write([
+          latencySummary(10, 20, at(0)),
+          latencySummary(14, 30, at(0) + 20_000),
+          latencySummary(3, 6, at(0) + 30_000, reset),
+          latencySummary(5, 11, at(0) + 40_000, reset),
+        ]);
+
+        const totals = await totalsOf('rpc.latency');
+
+        // Adds 0 (begun before the range), 4 and 10, 3 and 6, 2 and 5.
+        expect(totals).toEqual({ sum: [21], count: [9], avg: [21 / 9] });
+      });
+
+      it('puts what a summary reading adds in its bucket', async () => {
+        await store.write([
+          latencySummary(10, 20, at(0) + 50_000),
+          latencySummary(14, 30, at(1) + 10_000),
+          latencySummary(20, 45, at(2) + 10_000),
+        ]);
+
+        const totals = await totalsOf('rpc.latency');
+
+        expect(totals).toEqual({
+          sum: [0, 10, 15],
+          count: [0, 4, 6],
+          avg: [null, 2.5, 2.5],
+        });
+      });
+
+      it('adds the increases of two summary series', async () => {
+        const podB = { labels: { pod: 'b' } };
+        await store.write([
+          latencySummary(10, 20, at(0)),
+          latencySummary(14, 30, at(0) + 30_000),
+          latencySummary(100, 50, at(0), podB),
+          latencySummary(103, 62, at(0) + 30_000, podB),
+        ]);
+
+        const totals = await totalsOf('rpc.latency', { group_by: [] });
+
+        expect(totals).toEqual({ sum: [22], count: [7], avg: [22 / 7] });
+      });
+
+      it('adds delta summaries whole', async () => {
+        const delta: Partial<MetricPoint> = {
+          temporality: 'delta',
+          start_timestamp_ms: null,
+        };
+        await store.write([
+          latencySummary(4, 10, at(0), delta),
+          latencySummary(6, 20, at(0) + 30_000, delta),
+        ]);
+
+        const totals = await totalsOf('rpc.latency');
+
+        expect(totals).toEqual({ sum: [30], count: [10], avg: [3] });
+      });
+
+      it('counts what cumulative histogram readings add', async () => {
+        await store.write([
+          histogram([1, 0, 0], 0.05, { timestamp_ms: at(0) }),
+          histogram([1, 2, 0], 1.05, { timestamp_ms: at(0) + 20_000 }),
+          histogram([1, 2, 3], 7.05, { timestamp_ms: at(0) + 40_000 }),
+        ]);
+
+        const totals = await totalsOf('http.duration');
+
+        // Begun before the range: adds 0, then [0, 2, 0], then [0, 0, 3].
+        expect(totals).toEqual({
+          sum: [expect.closeTo(7, 12)],
+          count: [5],
+          avg: [expect.closeTo(7 / 5, 12)],
+        });
+      });
+
+      it('adds raw values and summaries in one bucket', async () => {
+        await store.write([
+          latencySummary(10, 20, at(0)),
+          latencySummary(14, 30, at(0) + 20_000),
+          gauge(
+            7,
+            { pod: 'a' },
+            { name: 'rpc.latency', unit: 'ms', timestamp_ms: at(0) + 40_000 },
+          ),
+        ]);
+
+        const totals = await totalsOf('rpc.latency');
+
+        expect(totals).toEqual({ sum: [17], count: [5], avg: [17 / 5] });
       });
     });
 

@@ -327,6 +327,7 @@ describe('POST metrics/query', () => {
           min: 0.05,
           max: 2.5,
           timestamp: T0,
+          temporality: 'delta',
         },
         {
           service: 'api',
@@ -336,6 +337,7 @@ describe('POST metrics/query', () => {
           count: 2,
           sum: 3,
           timestamp: T0 + 10_000,
+          temporality: 'delta',
         },
       ],
     });

@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { MetricQuery } from '#shared/model/metric.js';
 import {
   aggregateSql,
+  distributionWhere,
   existingWhere,
   latestTypeSql,
   metricListSql,
   pointsSql,
   rangeWhere,
   type SqlTarget,
+  valueTotalsSql,
 } from '#shared/store/aws/timestream/metric-sql.js';
 import {
   fullMatchPattern,
@@ -102,14 +104,12 @@ describe('quoting', () => {
 
 describe('generated SQL', () => {
   it('pins the bucketed aggregation per label set', () => {
-    expect(aggregateSql(TARGET, QUERY, 'avg')).toBe(
+    expect(aggregateSql(TARGET, QUERY, 'min')).toBe(
       [
         'SELECT "label.host" AS l0,',
         '  "label.zone" AS l1,',
         '  to_milliseconds(bin(time, 60000ms)) AS bucket_ms,',
-        '  CAST(sum(coalesce("value", "sum")) / nullif(sum(CASE WHEN ' +
-          '"value" IS NOT NULL THEN 1.0 WHEN "sum" IS NOT NULL THEN ' +
-          'CAST("count" AS DOUBLE) END), 0) AS DOUBLE) AS value',
+        '  CAST(min(coalesce("value", "min")) AS DOUBLE) AS value',
         'FROM "obs"."metrics"',
         ...RANGE,
         'GROUP BY "label.host", "label.zone", bin(time, 60000ms)',
@@ -117,43 +117,46 @@ describe('generated SQL', () => {
     );
   });
 
-  it('pins the aggregation with group_by and matchers', () => {
-    const sql = aggregateSql(
-      TARGET,
-      {
-        ...QUERY,
-        group_by: ['zone', 'region'],
-        matchers: [
-          { label: 'host', op: '!=', value: "x'y" },
-          { label: 'zone', op: '!~', value: 'eu-.*' },
-        ],
-      },
-      'count',
-    );
+  it('pins the value totals with group_by and matchers', () => {
+    const sql = valueTotalsSql(TARGET, {
+      ...QUERY,
+      group_by: ['zone', 'region'],
+      matchers: [
+        { label: 'host', op: '!=', value: "x'y" },
+        { label: 'zone', op: '!~', value: 'eu-.*' },
+      ],
+    });
 
     expect(sql).toBe(
       [
         `SELECT coalesce("label.zone", '') AS g0,`,
         `  '' AS g1,`,
         '  to_milliseconds(bin(time, 60000ms)) AS bucket_ms,',
-        '  CAST(sum(CASE WHEN "value" IS NOT NULL THEN 1.0 ELSE ' +
-          'CAST("count" AS DOUBLE) END) AS DOUBLE) AS value',
+        '  CAST(sum("value") AS DOUBLE) AS sum,',
+        '  CAST(count("value") AS DOUBLE) AS count',
         'FROM "obs"."metrics"',
         ...RANGE,
         `  AND coalesce("label.host", '') <> 'x''y'`,
         `  AND NOT regexp_like(coalesce("label.zone", ''), '\\A(?:eu-.*)\\z')`,
+        '  AND "value" IS NOT NULL',
         `GROUP BY coalesce("label.zone", ''), bin(time, 60000ms)`,
       ].join('\n'),
     );
   });
 
-  it.each([
-    ['sum', 'sum(coalesce("value", "sum"))'],
-    ['min', 'min(coalesce("value", "min"))'],
-    ['max', 'max(coalesce("value", "max"))'],
-  ] as const)('pins the %s expression', (aggregation, expression) => {
-    expect(aggregateSql(TARGET, QUERY, aggregation)).toContain(
-      `CAST(${expression} AS DOUBLE) AS value`,
+  it('pins the max expression', () => {
+    expect(aggregateSql(TARGET, QUERY, 'max')).toContain(
+      'CAST(max(coalesce("value", "max")) AS DOUBLE) AS value',
+    );
+  });
+
+  it('selects the histogram and summary points of a range', () => {
+    expect(distributionWhere(TARGET, QUERY)).toBe(
+      [
+        "measure_name = 'cpu.util'",
+        ...RANGE.slice(1),
+        '  AND "value" IS NULL',
+      ].join('\n'),
     );
   });
 
@@ -237,17 +240,14 @@ describe('generated SQL', () => {
       schema: new TableSchema([]),
     };
 
-    const sql = aggregateSql(
-      empty,
-      { ...QUERY, matchers: [{ label: 'host', op: '=', value: 'a' }] },
-      'sum',
-    );
+    const sql = valueTotalsSql(empty, {
+      ...QUERY,
+      matchers: [{ label: 'host', op: '=', value: 'a' }],
+    });
 
     expect(sql).toContain(`CAST(NULL AS VARCHAR) = 'api'`);
     expect(sql).toContain(`AND '' = 'a'`);
-    expect(sql).toContain(
-      'sum(coalesce(CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE)))',
-    );
+    expect(sql).toContain('sum(CAST(NULL AS DOUBLE))');
     expect(sql).not.toMatch(/"label\./);
   });
 });
@@ -268,17 +268,13 @@ describe('hostile names and values', () => {
   const target: SqlTarget = { table: '"obs"."metrics"', schema };
 
   it.each(hostile)('keeps %s inside its quotes', (text) => {
-    const sql = aggregateSql(
-      target,
-      {
-        ...QUERY,
-        service: text,
-        metric_name: text,
-        matchers: [{ label: text, op: '=~', value: text }],
-        group_by: [text],
-      },
-      'sum',
-    );
+    const sql = valueTotalsSql(target, {
+      ...QUERY,
+      service: text,
+      metric_name: text,
+      matchers: [{ label: text, op: '=~', value: text }],
+      group_by: [text],
+    });
 
     // Removing every quoted literal and identifier must leave no trace of
     // the hostile text: it never reaches the SQL outside its quotes.

@@ -20,6 +20,7 @@ import {
 import type { DuckDb } from './database.js';
 import { checkReadSize, readGroupedReadings } from './metric-readings.js';
 import { bucketQuery, type SqlAggregation, selectionOf } from './metric-sql.js';
+import { queryTotals } from './metric-totals.js';
 
 /** Points per output series, keyed by group key. */
 type SeriesByGroup = Map<string, SeriesPoint[]>;
@@ -206,8 +207,10 @@ export async function runMetricQuery(
     groups = await queryIncreases(db, table, query, maxRows);
   } else if (isPercentile(aggregation)) {
     groups = await queryPercentiles(db, table, query, aggregation, maxRows);
-  } else {
+  } else if (aggregation === 'min' || aggregation === 'max') {
     groups = await queryBuckets(db, table, query, aggregation);
+  } else {
+    groups = await queryTotals(db, table, query, aggregation, maxRows);
   }
   return toSeries(groups, query);
 }

@@ -13,20 +13,17 @@ export interface Statement {
 }
 
 /** The aggregations {@link bucketQuery} computes in SQL alone. */
-export type SqlAggregation = Exclude<Aggregation, 'rate' | 'increase'>;
+export type SqlAggregation = Exclude<
+  Aggregation,
+  'rate' | 'increase' | 'avg' | 'sum' | 'count'
+>;
 
 /**
- * What each point contributes to a bucket. A counter or gauge point is one
- * observation of `value`. A histogram or summary point brings its own sum,
- * count, min and max, so `avg` is the sum of sums over the sum of counts
- * rather than an average of averages. Only points with a sum count there.
+ * What each point contributes to a bucket: a counter or gauge point is one
+ * observation of `value`, and a histogram brings its own min and max.
  */
 const CONTRIBUTIONS = `
   value AS part_value,
-  CASE WHEN value IS NOT NULL THEN value ELSE sum END AS part_sum,
-  CASE WHEN value IS NOT NULL THEN 1.0 ELSE count::DOUBLE END AS part_count,
-  CASE WHEN value IS NOT NULL THEN 1.0
-       WHEN sum IS NOT NULL THEN count::DOUBLE END AS part_count_with_sum,
   coalesce(value, min) AS part_min,
   coalesce(value, max) AS part_max`;
 
@@ -39,11 +36,8 @@ const quantile = (q: number) => `quantile_cont(part_value, ${q})`;
 
 /** Aggregate expressions by name; the query's name is looked up here. */
 const AGGREGATES: Record<SqlAggregation, string> = {
-  avg: 'sum(part_sum) / nullif(sum(part_count_with_sum), 0)',
-  sum: 'sum(part_sum)',
   min: 'min(part_min)',
   max: 'max(part_max)',
-  count: 'sum(part_count)',
   p50: quantile(PERCENTILE_QUANTILES.p50),
   p90: quantile(PERCENTILE_QUANTILES.p90),
   p95: quantile(PERCENTILE_QUANTILES.p95),
@@ -138,6 +132,25 @@ export function bucketQuery(
     FROM matched
     GROUP BY group_key, bucket_ms
     ORDER BY group_key, bucket_ms`;
+  const params = { ...selection.params, interval: BigInt(query.interval_ms) };
+  return { sql, params };
+}
+
+/**
+ * Builds the sum and count of raw values per output series and bucket,
+ * the part of `avg`, `sum` and `count` that SQL computes. Histogram and
+ * summary points are left out: a cumulative one counts only what it adds
+ * to the previous point of its series, which the store works out in code.
+ */
+export function valueTotalsQuery(table: string, query: MetricQuery): Statement {
+  const selection = selectionOf(query);
+  const sql = `
+    SELECT ${selection.group} AS group_key,
+      (timestamp_ms // $interval) * $interval AS bucket_ms,
+      sum(value) AS sum, count(value) AS count
+    FROM ${table}
+    WHERE ${selection.where} AND value IS NOT NULL
+    GROUP BY group_key, bucket_ms`;
   const params = { ...selection.params, interval: BigInt(query.interval_ms) };
   return { sql, params };
 }

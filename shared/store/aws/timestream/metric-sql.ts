@@ -37,10 +37,7 @@ export interface MetricRange {
 }
 
 /** The aggregations {@link aggregateSql} computes in SQL alone. */
-export type SqlAggregation = Extract<
-  Aggregation,
-  'avg' | 'sum' | 'min' | 'max' | 'count'
->;
+export type SqlAggregation = Extract<Aggregation, 'min' | 'max'>;
 
 /** A label dimension of the table with the alias a query reads it by. */
 export interface LabelColumn {
@@ -99,26 +96,13 @@ const number = (schema: TableSchema, role: keyof typeof MEASURE) =>
   schema.column(MEASURE[role], 'DOUBLE');
 
 /**
- * Builds an aggregate. Each point contributes as in the DuckDB store: a
- * counter or gauge point is one observation of `value`, and a histogram or
- * summary point brings its own sum, count, min and max. `avg` divides the
- * sum of sums by the count of points that have a sum.
+ * Builds `min` or `max`. Each point contributes as in the DuckDB store: a
+ * counter or gauge point is one observation of `value`, and a histogram
+ * brings its own min and max.
  */
 function aggregateExpression(schema: TableSchema, aggregation: SqlAggregation) {
   const value = number(schema, 'value');
-  const sum = number(schema, 'sum');
-  const count = `CAST(${schema.column(MEASURE.count, 'BIGINT')} AS DOUBLE)`;
-  const partSum = `coalesce(${value}, ${sum})`;
-  const expressions: Record<SqlAggregation, string> = {
-    avg:
-      `sum(${partSum}) / nullif(sum(CASE WHEN ${value} IS NOT NULL ` +
-      `THEN 1.0 WHEN ${sum} IS NOT NULL THEN ${count} END), 0)`,
-    sum: `sum(${partSum})`,
-    min: `min(coalesce(${value}, ${number(schema, 'min')}))`,
-    max: `max(coalesce(${value}, ${number(schema, 'max')}))`,
-    count: `sum(CASE WHEN ${value} IS NOT NULL THEN 1.0 ELSE ${count} END)`,
-  };
-  return expressions[aggregation];
+  return `${aggregation}(coalesce(${value}, ${number(schema, aggregation)}))`;
 }
 
 /** A group column: what the query selects and what it groups by. */
@@ -152,16 +136,17 @@ function groupColumns(
 }
 
 /**
- * Builds the bucketed aggregation of a query: one row per output series
- * and bucket, with the series' labels as `l0`, `l1` ... (every label
- * column, NULL where a series lacks it) or `g0`, `g1` ... (the `group_by`
- * labels), the bucket start as `bucket_ms` and the aggregate as `value`.
- * `bin` rounds down to a multiple of the interval since the Unix epoch.
+ * Builds a bucketed aggregation of a query: one row per output series and
+ * bucket, with the series' labels as `l0`, `l1` ... (every label column,
+ * NULL where a series lacks it) or `g0`, `g1` ... (the `group_by` labels),
+ * the bucket start as `bucket_ms`, then `measures`. `bin` rounds down to
+ * a multiple of the interval since the Unix epoch.
  */
-export function aggregateSql(
+function bucketedSql(
   target: SqlTarget,
   query: MetricQuery,
-  aggregation: SqlAggregation,
+  measures: readonly string[],
+  where: string,
 ): string {
   const bucket = `bin(time, ${integerLiteral(query.interval_ms)}ms)`;
   const groups = groupColumns(target, query.group_by);
@@ -169,14 +154,47 @@ export function aggregateSql(
   const select = [
     ...groups.map((g) => g.select),
     `to_milliseconds(${bucket}) AS bucket_ms`,
-    `CAST(${aggregateExpression(target.schema, aggregation)} AS DOUBLE) AS value`,
+    ...measures,
   ];
   return [
     `SELECT ${select.join(',\n  ')}`,
     `FROM ${target.table}`,
-    `WHERE ${rangeWhere(target, query)}`,
+    `WHERE ${where}`,
     `GROUP BY ${[...keys, bucket].join(', ')}`,
   ].join('\n');
+}
+
+/** Builds the bucketed `min` or `max` of a query, named `value`. */
+export function aggregateSql(
+  target: SqlTarget,
+  query: MetricQuery,
+  aggregation: SqlAggregation,
+): string {
+  const expression = aggregateExpression(target.schema, aggregation);
+  const measure = `CAST(${expression} AS DOUBLE) AS value`;
+  return bucketedSql(target, query, [measure], rangeWhere(target, query));
+}
+
+/**
+ * Builds the bucketed sum and count of raw values, the part of `avg`,
+ * `sum` and `count` that SQL computes. Histogram and summary points are
+ * left out: a cumulative one counts only what it adds to the previous
+ * point of its series, which the adapter works out in code.
+ */
+export function valueTotalsSql(target: SqlTarget, query: MetricQuery): string {
+  const value = number(target.schema, 'value');
+  const measures = [
+    `CAST(sum(${value}) AS DOUBLE) AS sum`,
+    `CAST(count(${value}) AS DOUBLE) AS count`,
+  ];
+  const where = `${rangeWhere(target, query)}\n  AND ${value} IS NOT NULL`;
+  return bucketedSql(target, query, measures, where);
+}
+
+/** Builds the conditions that select a range's histogram and summaries. */
+export function distributionWhere(target: SqlTarget, range: MetricRange) {
+  const value = number(target.schema, 'value');
+  return `${rangeWhere(target, range)}\n  AND ${value} IS NULL`;
 }
 
 /** Columns that rebuild a stored point; see `rows.ts` for the reading. */

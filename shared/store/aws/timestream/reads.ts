@@ -22,6 +22,7 @@ import {
   type SeriesPoint,
 } from '#shared/model/metric.js';
 import { percentile, sortAscending } from '#shared/model/percentile.js';
+import { groupKey, rowGroupKey } from './groups.js';
 import {
   aggregateSql,
   labelColumns,
@@ -30,7 +31,7 @@ import {
   type SqlTarget,
 } from './metric-sql.js';
 import { describeTable, readPoints, type TimestreamReader } from './reader.js';
-import { rowLabels } from './rows.js';
+import { queryTotals } from './totals.js';
 
 /** Points per output series, keyed by group key. */
 type SeriesByGroup = Map<string, SeriesPoint[]>;
@@ -43,12 +44,6 @@ function toSeries(groups: SeriesByGroup, query: MetricQuery): Series[] {
       labels: groupLabels(query.group_by, key),
       points: points.sort((a, b) => a.timestamp_ms - b.timestamp_ms),
     }));
-}
-
-/** The group key of a label set, as `groupLabels` reads it back. */
-function groupKey(labels: Record<string, string>, groupBy?: string[]) {
-  if (groupBy === undefined) return canonicalLabels(labels);
-  return JSON.stringify(groupBy.map((key) => labels[key] ?? ''));
 }
 
 function add<T>(map: Map<string, T[]>, key: string, item: T): void {
@@ -67,12 +62,7 @@ async function queryAggregate(
   const columns = labelColumns(target.schema);
   const groups: SeriesByGroup = new Map();
   for (const row of rows) {
-    const key =
-      query.group_by === undefined
-        ? canonicalLabels(rowLabels(row, columns))
-        : JSON.stringify(
-            query.group_by.map((_, i) => String(row[`g${i}`] ?? '')),
-          );
+    const key = rowGroupKey(row, columns, query);
     const value = row.value === null ? null : Number(row.value);
     add(groups, key, { timestamp_ms: Number(row.bucket_ms), value });
   }
@@ -239,8 +229,10 @@ export async function queryMetric(
     groups = await queryIncreases(reader, target, query);
   } else if (isPercentile(aggregation)) {
     groups = await queryPercentiles(reader, target, query, aggregation);
-  } else {
+  } else if (aggregation === 'min' || aggregation === 'max') {
     groups = await queryAggregate(reader, target, query, aggregation);
+  } else {
+    groups = await queryTotals(reader, target, query, aggregation);
   }
   return toSeries(groups, query);
 }
