@@ -3,11 +3,13 @@ import type { DuckDb } from './database.js';
 
 /**
  * The earliest and latest span start of each trace, kept beside the spans
- * so a trace list can read a trace's spans by time. Trace ids are random,
+ * so a trace list, the span write's repeat check and the related-span
+ * read can find a trace's spans by time. Trace ids are random,
  * so DuckDB's per-row-group min/max statistics cannot skip any row group
  * on `trace_id`, but they can on `start_time_unix_nano`, because spans
  * arrive roughly in time order. The bounds may be wider than the stored
- * spans (a rejected duplicate still widens them), never narrower.
+ * spans (a rejected duplicate still widens them), never narrower: the
+ * span write relies on that to find stored repeats.
  */
 const BOUNDS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS trace_bounds (

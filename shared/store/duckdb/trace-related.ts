@@ -3,31 +3,37 @@ import type { Span, StatusCode } from '../../model/span.js';
 import type { EdgeSpan } from '../../topology/model.js';
 
 /**
- * Reads the stored spans of the staged batch's traces, with only the
- * columns calls between services derive from. It runs inside the write
- * transaction, after the spans and their `trace_bounds` were written, so
- * it reads the batch and everything committed before it.
+ * A `span_window` CTE: the earliest first start and the latest last start
+ * that `trace_bounds` records for the traces in `spans_staging`. Use it
+ * after the bounds were widened with the batch. Then every staged trace
+ * has bounds that contain its staged starts, which lie in [$low, $high],
+ * so that range finds the bounds without a full scan. The bounds contain
+ * every stored span of those traces, so the window does too.
  *
- * The random trace ids let DuckDB skip no row group, so the read is
- * bounded by time instead, as the trace list does. The bounds of every
- * staged trace contain the starts of its staged spans, which lie in
- * [$low, $high], so that range finds the traces' bounds without a full
- * scan. The bounds in turn contain every stored span of those traces, so
- * the spans between the earliest first start and the latest last start
- * include them all. For a batch of recent traces both reads touch only
- * the newest row groups, whatever the size of the table.
- *
- * NOTE: every batch reads all stored spans of its traces, so a trace of
- * many thousands of spans sent in small batches is read many times.
+ * Trace and span ids are random, so DuckDB's per-row-group min/max
+ * statistics skip no row group on them, but they skip row groups whose
+ * starts lie outside the window. For a batch of recent traces the window
+ * covers only the newest row groups, whatever the size of the table.
  */
-const READ_RELATED = `
+export const SPAN_WINDOW = `
 WITH span_window AS (
   SELECT min(first_start_unix_nano) AS first_start,
     max(last_start_unix_nano) AS last_start
   FROM trace_bounds
   WHERE last_start_unix_nano >= $low AND first_start_unix_nano <= $high
     AND trace_id IN (SELECT trace_id FROM spans_staging)
-)
+)`;
+
+/**
+ * Reads the stored spans of the staged batch's traces, with only the
+ * columns calls between services derive from. It runs inside the write
+ * transaction, after the spans and their `trace_bounds` were written, so
+ * it reads the batch and everything committed before it.
+ *
+ * NOTE: every batch reads all stored spans of its traces, so a trace of
+ * many thousands of spans sent in small batches is read many times.
+ */
+const READ_RELATED = `${SPAN_WINDOW}
 SELECT s.trace_id, s.span_id, s.parent_span_id, s.service,
   s.start_time_unix_nano, s.duration_nano, s.clock_skew, s.incomplete,
   s.status_code
@@ -62,8 +68,11 @@ function edgeSpanFromRow(row: RelatedRow): EdgeSpan {
   };
 }
 
-/** Finds the earliest and latest start of a non-empty batch. */
-function startRange(spans: readonly Span[]) {
+/**
+ * Finds the earliest and latest start of a non-empty batch: the `$low`
+ * and `$high` parameters of `SPAN_WINDOW`.
+ */
+export function startRange(spans: readonly Span[]) {
   let low = spans[0]?.start_time_unix_nano ?? 0n;
   let high = low;
   for (const span of spans) {
@@ -75,8 +84,8 @@ function startRange(spans: readonly Span[]) {
 
 /**
  * Returns every stored span of the traces in `spans_staging`, which
- * contains `spans`. Call it inside the write transaction, after the bounds were
- * widened with the batch.
+ * contains `spans`. Call it inside the write transaction, after the
+ * bounds were widened with the batch.
  */
 export async function readRelatedSpans(
   connection: DuckDBConnection,
