@@ -248,7 +248,7 @@ function row(
   return { service: 'api', name, type, unit, temporality };
 }
 
-/** The 15 distribution columns of a row: NULL unless given. */
+/** Builds the 15 distribution columns of a row, NULL unless given. */
 function distribution(set: Record<string, unknown>) {
   const names = [
     'count',

@@ -7,9 +7,9 @@ export interface StagedPoint {
   /** Position of the point in the batch. */
   index: number;
   point: MetricPoint;
-  /** The `labels_key` column: see {@link canonicalLabels}. */
+  /** Text of the `labels_key` column, from {@link canonicalLabels}. */
   labelsKey: string;
-  /** The `value_key` column: see {@link valueFingerprint}. */
+  /** Text of the `value_key` column, from {@link valueFingerprint}. */
   valueKey: string;
 }
 

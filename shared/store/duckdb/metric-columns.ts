@@ -195,8 +195,8 @@ export function stagingDdl(table: string): string {
 const STAGED_TYPES = [INTEGER, ...METRIC_COLUMNS.map((c) => c.staged)];
 
 /**
- * Rows in one data chunk: DuckDB's vector size in @duckdb/node-api 1.5,
- * which refuses a larger chunk.
+ * Rows in one data chunk. It is DuckDB's vector size in @duckdb/node-api
+ * 1.5, which rejects a larger chunk.
  */
 const CHUNK_ROWS = 2_048;
 

@@ -1,7 +1,7 @@
 /**
  * Texts that many points of a batch repeat, such as the service, the
  * metric name and the resource, collected so each crosses into DuckDB
- * once per batch. The staging table holds a text's position in
+ * once per batch. The staging table stores a text's position in
  * {@link list}, counted from 1 as DuckDB lists count. With
  * @duckdb/node-api 1.5, every string crosses by its own native call, of
  * about a microsecond on a 2-core machine.
@@ -25,8 +25,8 @@ export class BatchTexts {
   /**
    * Returns the position of the JSON text of `value`. OTLP mapping hands
    * the same resource and scope object to every point under them, so the
-   * text is built once per object. A batch is not changed while it is
-   * written, so an object's text cannot go stale.
+   * text is built once per object. A batch is staged in one synchronous
+   * pass, so no object can change between two of its calls.
    */
   positionOfJson(value: object): number {
     let position = this.jsonPositions.get(value);
