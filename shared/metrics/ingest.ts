@@ -59,6 +59,10 @@ export async function ingestIndexedPoints(
   deps: Deps,
   items: IndexedPoint[],
 ): Promise<IngestReport> {
+  // NOTE: a point whose type differs from the stored points of the same
+  // service and name (a gauge sent as `http.requests`, a counter) is
+  // stored, and queries then mix the two types. Rejecting it needs a
+  // per-metric type record that no store keeps yet.
   const checked = checkPoints(items, ingestWindow(deps));
   const batch = resolveBatchConflicts(checked.valid);
   const rejected = [...checked.rejected, ...batch.rejected];
