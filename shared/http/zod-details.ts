@@ -11,10 +11,28 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return text || '(root)';
 }
 
+/** Names the JSON type of a value, for "received ..." in messages. */
+export function jsonTypeName(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
+}
+
 /** One detail per zod issue, each naming its field. */
 export function zodDetails(error: z.ZodError): ErrorDetail[] {
   return error.issues.map((issue) => ({
     path: formatPath(issue.path),
     message: issue.message,
   }));
+}
+
+/**
+ * Builds the error map of a strict query-string schema, so a misspelt
+ * parameter is rejected by name and the reply lists the accepted ones.
+ */
+export function unknownParamError(names: readonly string[]) {
+  return (issue: z.core.$ZodRawIssue) =>
+    issue.code === 'unrecognized_keys'
+      ? `unknown query parameter(s) ${issue.keys.join(', ')}; ` +
+        `expected ${names.join(', ')}`
+      : undefined;
 }

@@ -151,6 +151,20 @@ export async function ingestLogItems(
 }
 
 /**
+ * Builds the 400 for an array sent to the single-record route, which
+ * takes one record object.
+ */
+function arrayBodyError(): ValidationError {
+  const message =
+    'expected one log record object, received an array; send one record, ' +
+    'or send several to /api/observatory/logs/ingest/batch as ' +
+    '{"logs": [...]}';
+  return new ValidationError(`invalid log record: ${message}`, [
+    { path: '(root)', message },
+  ]);
+}
+
+/**
  * Ingests a single record of our JSON API. Raises a 400 naming the field
  * when it is invalid, and returns the id it is stored under.
  */
@@ -158,6 +172,7 @@ export async function ingestOneLog(
   deps: Deps,
   item: unknown,
 ): Promise<{ log_id: string }> {
+  if (Array.isArray(item)) throw arrayBodyError();
   const result = parseLogInput(item, deps.clock.now());
   if ('reason' in result) {
     throw new ValidationError(

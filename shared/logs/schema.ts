@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonTypeName } from '#shared/http/zod-details.js';
 import { MAX_BATCH_ITEMS } from '#shared/limits.js';
 import { LOG_LEVELS } from '#shared/model/log.js';
 import { parseTimestamp } from '#shared/model/time.js';
@@ -145,24 +146,45 @@ export const logInputSchema = z
       level: levelField.optional(),
       severity_number: z.number().int().min(0).max(24).optional(),
       severity_text: z.string().max(64).optional(),
-      message: z.string().optional(),
+      message: z
+        .string({
+          error:
+            'invalid message: expected a string; send other JSON values ' +
+            'as body',
+        })
+        .optional(),
       body: plainValue.optional(),
       trace_id: optionalHexId('trace_id', 32),
       span_id: optionalHexId('span_id', 16),
       attributes: attributesField.optional(),
       resource: attributesField.optional(),
     },
-    {
-      error: (issue) =>
-        issue.code === 'unrecognized_keys'
-          ? `unknown field(s) ${issue.keys.join(', ')}; put custom ` +
-            'fields under attributes'
-          : undefined,
-    },
+    { error: recordIssueMessage },
   )
   .superRefine(checkCombinations);
 
 export type LogInput = z.output<typeof logInputSchema>;
+
+/**
+ * Words the issue of a record that is not an object or has unknown
+ * fields; other issues keep their own message.
+ */
+function recordIssueMessage(issue: z.core.$ZodRawIssue) {
+  if (issue.code === 'unrecognized_keys') {
+    return (
+      `unknown field(s) ${issue.keys.join(', ')}; put custom fields ` +
+      'under attributes'
+    );
+  }
+  if (issue.code === 'invalid_type') {
+    return (
+      `invalid log record: expected an object such as ` +
+      `{"service": "checkout", "message": "..."}, received ` +
+      jsonTypeName(issue.input)
+    );
+  }
+  return undefined;
+}
 
 function checkCombinations(input: LogInputShape, ctx: z.RefinementCtx) {
   if (input.timestamp !== undefined && input.time_unix_nano !== undefined) {

@@ -16,6 +16,13 @@ export const MAX_LOG_LIMIT = 1000;
 /** Maximum length of a search query, in characters. */
 export const MAX_LOG_QUERY_LENGTH = 1024;
 
+/** Search text, in the body of a search or the query string of a list. */
+export const searchTextSchema = z.string().max(MAX_LOG_QUERY_LENGTH, {
+  error: (issue) =>
+    `too long: ${String(issue.input).length} characters, above the limit ` +
+    `of ${MAX_LOG_QUERY_LENGTH}; shorten the query`,
+});
+
 /** A level name in any case, parsed to upper case. */
 export const levelNameSchema = z
   .string()
@@ -43,7 +50,7 @@ const attributeFilter = z
 /** The body of `POST /logs/search`. */
 export const logSearchSchema = z
   .strictObject({
-    query: z.string().max(MAX_LOG_QUERY_LENGTH).optional(),
+    query: searchTextSchema.optional(),
     service: z.string().min(1).optional(),
     min_level: levelNameSchema.optional(),
     max_level: levelNameSchema.optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseInput } from '#shared/http/request.js';
+import { unknownParamError } from '#shared/http/zod-details.js';
 import type { LogQuery } from '#shared/model/log.js';
 import { timestampSchema } from '#shared/model/time.js';
 import { checkLogRange } from './range.js';
@@ -9,7 +10,7 @@ import {
   levelNameSchema,
   logQueryOf,
   MAX_LOG_LIMIT,
-  MAX_LOG_QUERY_LENGTH,
+  searchTextSchema,
 } from './search.js';
 
 /** `limit` as query text: a whole number from 1 to MAX_LOG_LIMIT. */
@@ -34,20 +35,8 @@ const listParams = {
   end: timestampSchema.optional(),
   limit: limitParam.optional(),
   cursor: z.string().optional(),
-  query: z.string().max(MAX_LOG_QUERY_LENGTH).optional(),
+  query: searchTextSchema.optional(),
 };
-
-/**
- * Builds the error map of a strict query-string schema, so a misspelt
- * parameter is rejected by name instead of being ignored.
- */
-export function unknownParamError(names: readonly string[]) {
-  return (issue: z.core.$ZodRawIssue) =>
-    issue.code === 'unrecognized_keys'
-      ? `unknown query parameter(s) ${issue.keys.join(', ')}; ` +
-        `expected ${names.join(', ')}`
-      : undefined;
-}
 
 const serviceLogShape = {
   ...listParams,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '#shared/errors.js';
 import { parseInput } from '#shared/http/request.js';
+import { unknownParamError } from '#shared/http/zod-details.js';
 import { intervalSchema } from '#shared/metrics/query.js';
 import { LOG_LEVELS, type LogLevel } from '#shared/model/log.js';
 import { isoFromMs, timestampSchema } from '#shared/model/time.js';
@@ -10,8 +11,7 @@ import type {
   LogStore,
 } from '#shared/store/ports.js';
 import { checkLogRange, type LogRange, resolveLogRange } from './range.js';
-import { checkSearchFields, MAX_LOG_QUERY_LENGTH } from './search.js';
-import { unknownParamError } from './service-logs.js';
+import { checkSearchFields, searchTextSchema } from './search.js';
 
 /**
  * Maximum buckets in one statistics response: a day at one-minute
@@ -79,7 +79,7 @@ const statisticsShape = {
   start: timestampSchema.optional(),
   end: timestampSchema.optional(),
   interval: intervalSchema.optional(),
-  query: z.string().max(MAX_LOG_QUERY_LENGTH).optional(),
+  query: searchTextSchema.optional(),
 };
 
 const statisticsParams = z

@@ -340,6 +340,21 @@ describe('bad input', () => {
     },
   );
 
+  it.each<'service' | 'errors'>(['service', 'errors'])(
+    'explains the cap on a long query on %s',
+    async (route) => {
+      const params = { query: 'x'.repeat(1025) };
+
+      const response = await getJson(routeUrl(route, service, params));
+
+      expect(response.status).toBe(400);
+      expect(response.body.error.details[0].path).toBe('query');
+      expect(response.body.error.message).toContain(
+        'above the limit of 1024; shorten the query',
+      );
+    },
+  );
+
   it('accepts a range of exactly 31 days', async () => {
     const response = await getJson(
       routeUrl('service', service, { start: at(-31 * DAY_MS), end: at(0) }),

@@ -104,6 +104,40 @@ describe('POST /logs/ingest', () => {
     expect(response.body.error.message).toMatch(/32 hexadecimal digits/);
   });
 
+  it.each<[string, unknown, string, string]>([
+    [
+      'a numeric message',
+      { message: 123 },
+      'message',
+      'message: invalid message: expected a string; send other JSON ' +
+        'values as body',
+    ],
+    [
+      'a list of records',
+      [],
+      '(root)',
+      'received an array; send one record, or send several to ' +
+        '/api/observatory/logs/ingest/batch',
+    ],
+    [
+      'a JSON string',
+      '"hello"',
+      '(root)',
+      'invalid log record: expected an object such as',
+    ],
+  ])('explains the fix for %s', async (_name, body, path, fix) => {
+    const record =
+      body !== null && typeof body === 'object' && !Array.isArray(body)
+        ? { service, ...body }
+        : body;
+
+    const response = await postJson(ingestUrl(), record);
+
+    expect(response.status).toBe(400);
+    expect(response.body.error.details[0].path).toBe(path);
+    expect(response.body.error.message).toContain(fix);
+  });
+
   it('rejects a timestamp outside the ingest window', async () => {
     const response = await postJson(ingestUrl(), {
       service,
@@ -157,7 +191,9 @@ describe('POST /logs/ingest/batch', () => {
     expect(rejected[1]?.reason).toMatch(/unknown field\(s\) msg/);
     expect(rejected[2]?.reason).toMatch(/in the future/);
     expect(rejected[3]?.reason).toMatch(/exceeds the limit of 262144 bytes/);
-    expect(rejected[4]?.reason).toMatch(/expected object/);
+    expect(rejected[4]?.reason).toMatch(
+      /^\(root\): invalid log record: expected an object/,
+    );
     expect(rejected[5]?.reason).toMatch(/^level: invalid level "loud"/);
     expect(await searchMessages()).toEqual(['ok 1', 'ok 2']);
   });
@@ -172,6 +208,30 @@ describe('POST /logs/ingest/batch', () => {
 
     expect(response.status).toBe(400);
     expect(response.body.error.message).toBeTruthy();
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a string', 'a line of text', 'received string'],
+    ['null', null, 'received null'],
+    ['a number', 7, 'received number'],
+    ['a list', [{ message: 'x' }], 'received array'],
+  ])('explains the fix for an item that is %s', async (_name, item, got) => {
+    const response = await ingest([item]);
+
+    expect(response.status).toBe(200);
+    const reason = response.body.rejected[0].reason;
+    expect(reason).toMatch(/^\(root\): invalid log record: expected an object/);
+    expect(reason).toContain('{"service": "checkout", "message": "..."}');
+    expect(reason).toContain(got);
+  });
+
+  it('explains the fix for a numeric message in a batch', async () => {
+    const response = await ingest([{ service, message: 123 }]);
+
+    expect(response.body.rejected[0].reason).toBe(
+      'message: invalid message: expected a string; send other JSON ' +
+        'values as body',
+    );
   });
 
   it('answers 400 above the batch cap', async () => {
@@ -501,6 +561,23 @@ describe('POST /logs/search', () => {
 
     expect(response.status).toBe(400);
     expect(response.body.error.details[0].path).toBe(path);
+  });
+
+  it('explains the cap on a query over 1024 characters', async () => {
+    const response = await search({ query: 'x'.repeat(1025) });
+
+    expect(response.status).toBe(400);
+    expect(response.body.error.details[0].path).toBe('query');
+    expect(response.body.error.message).toContain(
+      'query: too long: 1025 characters, above the limit of 1024; shorten ' +
+        'the query',
+    );
+  });
+
+  it('accepts a query of exactly 1024 characters', async () => {
+    const response = await search({ query: 'x'.repeat(1024) });
+
+    expect(response.status).toBe(200);
   });
 });
 
