@@ -1,17 +1,24 @@
 import { z } from 'zod';
+import { jsonTypeName } from '../http/zod-details.js';
+import { MAX_SERVICE_NAME_LENGTH } from '../limits.js';
 
 const HEX = /^[0-9a-fA-F]+$/;
 
 function hexId(name: string, digits: number) {
+  const expected = `expected ${digits} hexadecimal digits, not all zero`;
   return z
-    .string()
+    .string({
+      error: (issue) =>
+        `invalid ${name}: expected a string of ${digits} hexadecimal ` +
+        `digits, received ${jsonTypeName(issue.input)}; send the id in quotes`,
+    })
     .superRefine((value, ctx) => {
       if (value.length !== digits || !HEX.test(value)) {
         ctx.addIssue({
           code: 'custom',
           message:
             `invalid ${name} ${JSON.stringify(value.slice(0, 64))}: ` +
-            `expected ${digits} hexadecimal digits`,
+            expected,
         });
       } else if (/^0+$/.test(value)) {
         ctx.addIssue({
@@ -48,8 +55,12 @@ export function normalizeSpanId(value: string): string | undefined {
 export const serviceNameSchema = z
   .string()
   .trim()
-  .min(1, 'expected a non-empty service name')
-  .max(256, 'expected at most 256 characters')
+  .min(1, 'is empty; send a non-empty service name')
+  .max(MAX_SERVICE_NAME_LENGTH, {
+    error: (issue) =>
+      `too long: ${String(issue.input).length} characters, above the ` +
+      `limit of ${MAX_SERVICE_NAME_LENGTH}; shorten the service name`,
+  })
   .refine((value) => !/\p{Cc}/u.test(value), {
     message: 'invalid service name: control characters are not allowed',
   });

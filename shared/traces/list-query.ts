@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { parseInput } from '../http/request.js';
+import { unknownParamError } from '../http/zod-details.js';
 import { MAX_ATTRIBUTE_FILTERS, MAX_QUERY_RANGE_MS } from '../limits.js';
 import { timestampSchema } from '../model/time.js';
 import type { TraceListQuery } from '../store/ports.js';
@@ -19,32 +20,78 @@ export const ATTRIBUTE_PARAM_PREFIX = 'attr.';
  */
 const MAX_DURATION_MS = 365 * 86_400_000;
 
-const durationMsSchema = z.coerce
-  .number()
-  .finite()
-  .nonnegative()
-  .max(MAX_DURATION_MS, {
-    error: `must be at most ${MAX_DURATION_MS} (a year in milliseconds)`,
-  })
-  .transform((ms) => BigInt(Math.round(ms * 1e6)));
+/** `limit` as query text: a whole number from 1 to MAX_TRACE_LIMIT. */
+const limitParam = z
+  .string()
+  .refine(
+    (text) =>
+      /^\d{1,7}$/.test(text) &&
+      Number(text) >= 1 &&
+      Number(text) <= MAX_TRACE_LIMIT,
+    {
+      error: (issue) =>
+        `invalid limit ${JSON.stringify(issue.input)}: expected a whole ` +
+        `number from 1 to ${MAX_TRACE_LIMIT}`,
+    },
+  )
+  .transform(Number);
 
-const listParamsSchema = z.strictObject({
+/** Builds a duration filter in milliseconds, read as nanoseconds. */
+function durationParam(name: string) {
+  return z
+    .string()
+    .refine(
+      (text) => {
+        const ms = Number(text);
+        return (
+          text.trim() !== '' &&
+          Number.isFinite(ms) &&
+          ms >= 0 &&
+          ms <= MAX_DURATION_MS
+        );
+      },
+      {
+        error: (issue) =>
+          `invalid ${name} ${JSON.stringify(issue.input)}: expected ` +
+          `milliseconds from 0 to ${MAX_DURATION_MS} (a year), such as 250`,
+      },
+    )
+    .transform((text) => BigInt(Math.round(Number(text) * 1e6)));
+}
+
+const listParamsShape = {
   start: timestampSchema.optional(),
   end: timestampSchema.optional(),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_TRACE_LIMIT)
-    .default(DEFAULT_TRACE_LIMIT),
-  cursor: z.string().min(1).optional(),
-  min_duration_ms: durationMsSchema.optional(),
-  max_duration_ms: durationMsSchema.optional(),
+  limit: limitParam.default(DEFAULT_TRACE_LIMIT),
+  cursor: z
+    .string()
+    .min(1, {
+      error:
+        'invalid cursor: it is empty; pass next_cursor from the previous ' +
+        'response unchanged, or omit cursor for the first page',
+    })
+    .optional(),
+  min_duration_ms: durationParam('min_duration_ms').optional(),
+  max_duration_ms: durationParam('max_duration_ms').optional(),
   errors_only: z
-    .enum(['true', 'false'])
+    .enum(['true', 'false'], {
+      error: (issue) =>
+        `invalid errors_only ${JSON.stringify(issue.input)}: expected ` +
+        'true or false',
+    })
     .transform((value) => value === 'true')
     .optional(),
-  operation: z.string().min(1).optional(),
+  operation: z
+    .string()
+    .min(1, { error: 'is empty; send a span name, or omit operation' })
+    .optional(),
+};
+
+const listParamsSchema = z.strictObject(listParamsShape, {
+  error: unknownParamError([
+    ...Object.keys(listParamsShape),
+    `${ATTRIBUTE_PARAM_PREFIX}<key>`,
+  ]),
 });
 
 /** Splits `attr.<key>=<value>` parameters from the others. */

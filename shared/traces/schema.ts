@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonTypeName } from '../http/zod-details.js';
 import { MAX_BATCH_ITEMS } from '../limits.js';
 import type { PlainValue } from '../model/attributes.js';
 import {
@@ -24,12 +25,45 @@ const plainValueSchema: z.ZodType<PlainValue> = z.lazy(() =>
 
 const attributesSchema = z.record(z.string(), plainValueSchema).default({});
 
-/** Lower-cases text before an enum check, so `SERVER` reads as `server`. */
-function caseInsensitive<T extends readonly [string, ...string[]]>(values: T) {
+/**
+ * Lower-cases text before an enum check, so `SERVER` reads as `server`.
+ * The error names `field` and lists the accepted values.
+ */
+function caseInsensitive<T extends readonly [string, ...string[]]>(
+  field: string,
+  values: T,
+) {
+  const accepted = values.join(', ');
   return z.preprocess(
     (value) => (typeof value === 'string' ? value.toLowerCase() : value),
-    z.enum(values),
+    z.enum(values, {
+      error: (issue) =>
+        `invalid ${field} ${describeInput(issue.input)}: expected one ` +
+        `of ${accepted} (any case)`,
+    }),
   );
+}
+
+/**
+ * Shows a string (cut to 64 characters) or number as JSON, and names the
+ * type of any other value, so a message never echoes a large input.
+ */
+function describeInput(input: unknown): string {
+  if (typeof input === 'string') return JSON.stringify(input.slice(0, 64));
+  return typeof input === 'number' ? String(input) : jsonTypeName(input);
+}
+
+/** Builds a required name field: a non-empty string. */
+function nameField(what: string) {
+  return z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? `missing: send the ${what} name, such as "GET /checkout"`
+          : `invalid name: expected a string, received ` +
+            `${jsonTypeName(issue.input)}; send the ${what} name as text`,
+    })
+    .min(1, { error: `is empty; send a non-empty ${what} name` });
 }
 
 /** ISO 8601 or epoch milliseconds, read as epoch nanoseconds. */
@@ -68,7 +102,7 @@ const decimalNanos = z
   });
 
 const eventSchema = z.strictObject({
-  name: z.string().min(1),
+  name: nameField('event'),
   time: timestampNanos.optional(),
   time_unix_nano: decimalNanos.optional(),
   attributes: attributesSchema,
@@ -88,7 +122,7 @@ const scopeSchema = z.strictObject({
 });
 
 const statusSchema = z.strictObject({
-  code: caseInsensitive(STATUS_CODES).default('unset'),
+  code: caseInsensitive('status code', STATUS_CODES).default('unset'),
   message: z.string().default(''),
 });
 
@@ -101,14 +135,18 @@ const statusSchema = z.strictObject({
 export const jsonSpanSchema = z.strictObject({
   trace_id: traceIdSchema.optional(),
   span_id: spanIdSchema,
+  // "" (how OTLP marks no parent) and null both mean a root span.
   parent_span_id: z
-    .union([spanIdSchema, z.literal(''), z.null()])
+    .preprocess(
+      (value) => (value === '' ? null : value),
+      spanIdSchema.nullable(),
+    )
     .optional()
-    .transform((value) => value || null),
+    .transform((value) => value ?? null),
   trace_state: z.string().default(''),
   service: serviceNameSchema.optional(),
-  name: z.string().min(1),
-  kind: caseInsensitive(SPAN_KINDS).default('unspecified'),
+  name: nameField('span'),
+  kind: caseInsensitive('kind', SPAN_KINDS).default('unspecified'),
   start_time: timestampNanos.optional(),
   end_time: timestampNanos.optional(),
   start_time_unix_nano: decimalNanos.optional(),

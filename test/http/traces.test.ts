@@ -291,6 +291,88 @@ describe('span ingest', () => {
     expect(typo.reason).toContain('atributes');
   });
 
+  it.each<[string, Record<string, unknown>, string]>([
+    [
+      'a malformed parent_span_id',
+      { parent_span_id: 'xyz' },
+      'parent_span_id: invalid span id "xyz": expected 16 hexadecimal ' +
+        'digits, not all zero',
+    ],
+    [
+      'an all-zero parent_span_id',
+      { parent_span_id: '0000000000000000' },
+      'parent_span_id: invalid span id: all zeros',
+    ],
+    [
+      'an unknown kind',
+      { kind: 'weird' },
+      'kind: invalid kind "weird": expected one of unspecified, internal, ' +
+        'server, client, producer, consumer',
+    ],
+    [
+      'an unknown status code',
+      { status: { code: 'nope' } },
+      'status.code: invalid status code "nope": expected one of unset, ok, ' +
+        'error',
+    ],
+    [
+      'a numeric trace_id',
+      { trace_id: 12345 },
+      'trace_id: invalid trace id: expected a string of 32 hexadecimal ' +
+        'digits, received number',
+    ],
+    ['an empty name', { name: '' }, 'name: is empty; send a non-empty span'],
+    [
+      'a missing name',
+      { name: undefined },
+      'name: missing: send the span name, such as "GET /checkout"',
+    ],
+    [
+      'a numeric name',
+      { name: 42 },
+      'name: invalid name: expected a string, received number',
+    ],
+    [
+      'a numeric kind',
+      { kind: 2 },
+      'kind: invalid kind 2: expected one of unspecified',
+    ],
+    [
+      'a 300-character service',
+      { service: 's'.repeat(300) },
+      'service: too long: 300 characters, above the limit of 256; shorten',
+    ],
+    [
+      'an empty event name',
+      { events: [{ name: '', time: T0_MS }] },
+      'events[0].name: is empty; send a non-empty event name',
+    ],
+  ])('explains the fix for %s', async (_name, change, reason) => {
+    const span = { ...valid, ...change };
+
+    for (const [path, body] of [
+      [SPANS, { spans: [span] }],
+      [TRACE, { trace_id: TRACE_ID, spans: [span] }],
+    ] as const) {
+      const sent = await post(path, body);
+
+      expect(sent.status).toBe(200);
+      expect(sent.body.accepted).toBe(0);
+      expect(sent.body.rejected[0].reason).toContain(reason);
+    }
+  });
+
+  it('accepts an empty or null parent_span_id as a root', async () => {
+    const sent = await post(SPANS, {
+      spans: [
+        { ...valid, parent_span_id: '' },
+        { ...valid, span_id: '1111111111111111', parent_span_id: null },
+      ],
+    });
+
+    expect(sent.body).toEqual({ accepted: 2, rejected: [] });
+  });
+
   it('rejects a time in the future beyond the window', async () => {
     const late = { ...valid, start_time: NOW_MS + 3_600_000 };
 
@@ -540,5 +622,33 @@ describe('service trace list', () => {
 
     expect(status).toBe(400);
     expect(body.error.message).toContain(parameter);
+  });
+  it.each([
+    ['limit=0', 'limit', 'expected a whole number from 1 to 100'],
+    ['limit=101', 'limit', 'expected a whole number from 1 to 100'],
+    ['limit=abc', 'limit', 'expected a whole number from 1 to 100'],
+    ['limit=1.5', 'limit', 'expected a whole number from 1 to 100'],
+    ['min_duration_ms=-5', 'min_duration_ms', 'milliseconds from 0 to'],
+    ['max_duration_ms=1e309', 'max_duration_ms', 'milliseconds from 0 to'],
+    ['min_duration_ms=', 'min_duration_ms', 'milliseconds from 0 to'],
+    ['errors_only=yes', 'errors_only', 'expected true or false'],
+    ['cursor=', 'cursor', 'omit cursor for the first page'],
+    ['operation=', 'operation', 'send a span name, or omit operation'],
+    ['bogus=1', 'bogus', 'expected start, end, limit, cursor'],
+  ])('explains the fix for %s', async (query, parameter, fix) => {
+    const { status, body } = await list('svc-a', `?${query}`);
+
+    expect(status).toBe(400);
+    expect(body.error.details[0].path).toBe(
+      parameter === 'bogus' ? '(root)' : parameter,
+    );
+    expect(body.error.message).toContain(parameter);
+    expect(body.error.message).toContain(fix);
+  });
+
+  it('lists attribute filters among the accepted parameters', async () => {
+    const { body } = await list('svc-a', '?bogus=1');
+
+    expect(body.error.message).toContain('attr.<key>');
   });
 });
