@@ -28,11 +28,11 @@ const FIRST_RANK_PAGES = 2;
 const MIN_GROWTH = 4;
 const MAX_GROWTH = 64;
 /**
- * Once a round would rank one in this many of the traces in the range, the
- * list summarizes them all instead: by estimate, the round would cost a
- * good part of that and might still fall short.
+ * Once a round would rank one in this many of the traces in the range (half
+ * of them), the list summarizes them all instead: by estimate, such a round
+ * costs about half as much and might still fall short.
  */
-const FULL_SCAN_SHARE = 8n;
+const FULL_SCAN_SHARE = 2n;
 
 async function readRange(
   db: DuckDb,
