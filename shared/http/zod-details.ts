@@ -17,6 +17,19 @@ export function jsonTypeName(value: unknown): string {
   return Array.isArray(value) ? 'array' : typeof value;
 }
 
+/**
+ * Shows a string (quoted, cut to 64 characters) or a number as it was
+ * sent, and names the type of any other value, so a message never echoes
+ * a large input.
+ */
+export function describeInput(input: unknown): string {
+  if (typeof input === 'string') return JSON.stringify(input.slice(0, 64));
+  if (typeof input === 'number' || typeof input === 'bigint') {
+    return String(input);
+  }
+  return jsonTypeName(input);
+}
+
 /** One detail per zod issue, each naming its field. */
 export function zodDetails(error: z.ZodError): ErrorDetail[] {
   return error.issues.map((issue) => ({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { jsonTypeName } from '#shared/http/zod-details.js';
-import { MAX_BATCH_ITEMS } from '#shared/limits.js';
+import { describeInput, jsonTypeName } from '#shared/http/zod-details.js';
+import { MAX_BATCH_ITEMS, MAX_SERVICE_NAME_LENGTH } from '#shared/limits.js';
 import { LOG_LEVELS } from '#shared/model/log.js';
 import { parseTimestamp } from '#shared/model/time.js';
 import { MAX_LOG_ATTRIBUTES } from './caps.js';
@@ -121,6 +121,23 @@ function optionalHexId(name: string, digits: number) {
     .optional();
 }
 
+/** Builds the message for a string over `max`: length, limit and fix. */
+function tooLong(max: number, fix: string) {
+  return (issue: { input?: unknown }) =>
+    `too long: ${String(issue.input).length} characters, above the limit ` +
+    `of ${max}; ${fix}`;
+}
+
+const severityNumberError = (issue: { input?: unknown }) =>
+  `invalid severity_number ${describeInput(issue.input)}: expected a ` +
+  'whole number from 0 to 24, the OTLP severity range';
+
+const severityNumberField = z
+  .number({ error: severityNumberError })
+  .refine((value) => Number.isInteger(value) && value >= 0 && value <= 24, {
+    error: severityNumberError,
+  });
+
 /** Attributes: an object of at most MAX_LOG_ATTRIBUTES JSON values. */
 const attributesField = z.unknown().transform((value, ctx) => {
   if (!z.core.util.isPlainObject(value)) {
@@ -139,13 +156,27 @@ const attributesField = z.unknown().transform((value, ctx) => {
 export const logInputSchema = z
   .strictObject(
     {
-      id: z.string().min(1).max(512).optional(),
-      service: z.string().trim().min(1).max(256).optional(),
+      id: z
+        .string()
+        .min(1, { error: 'is empty; send the id from the source, or omit id' })
+        .max(512, { error: tooLong(512, 'shorten the id') })
+        .optional(),
+      service: z
+        .string()
+        .trim()
+        .min(1, { error: 'is empty; send the service name' })
+        .max(MAX_SERVICE_NAME_LENGTH, {
+          error: tooLong(MAX_SERVICE_NAME_LENGTH, 'shorten the service name'),
+        })
+        .optional(),
       timestamp: timestampField.optional(),
       time_unix_nano: unixNanoField.optional(),
       level: levelField.optional(),
-      severity_number: z.number().int().min(0).max(24).optional(),
-      severity_text: z.string().max(64).optional(),
+      severity_number: severityNumberField.optional(),
+      severity_text: z
+        .string()
+        .max(64, { error: tooLong(64, 'shorten severity_text') })
+        .optional(),
       message: z
         .string({
           error:

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeInput } from '#shared/http/zod-details.js';
 import { MAX_ATTRIBUTE_FILTERS } from '#shared/limits.js';
 import { traceIdSchema } from '#shared/model/ids.js';
 import {
@@ -47,18 +48,32 @@ const attributeFilter = z
     ),
   );
 
+const limitError = (issue: { input?: unknown }) =>
+  `invalid limit ${describeInput(issue.input)}: expected a whole number ` +
+  `from 1 to ${MAX_LOG_LIMIT}`;
+
 /** The body of `POST /logs/search`. */
 export const logSearchSchema = z
   .strictObject({
     query: searchTextSchema.optional(),
-    service: z.string().min(1).optional(),
+    service: z
+      .string()
+      .min(1, { error: 'is empty; send the service name, or omit service' })
+      .optional(),
     min_level: levelNameSchema.optional(),
     max_level: levelNameSchema.optional(),
     start: timestampSchema.optional(),
     end: timestampSchema.optional(),
     trace_id: traceIdSchema.optional(),
     attributes: attributeFilter.optional(),
-    limit: z.number().int().min(1).max(MAX_LOG_LIMIT).optional(),
+    limit: z
+      .number({ error: limitError })
+      .refine(
+        (value) =>
+          Number.isInteger(value) && value >= 1 && value <= MAX_LOG_LIMIT,
+        { error: limitError },
+      )
+      .optional(),
     cursor: z.string().optional(),
   })
   .superRefine(checkSearchFields);

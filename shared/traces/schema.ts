@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonTypeName } from '../http/zod-details.js';
+import { describeInput, jsonTypeName } from '../http/zod-details.js';
 import { MAX_BATCH_ITEMS } from '../limits.js';
 import type { PlainValue } from '../model/attributes.js';
 import {
@@ -42,15 +42,6 @@ function caseInsensitive<T extends readonly [string, ...string[]]>(
         `of ${accepted} (any case)`,
     }),
   );
-}
-
-/**
- * Shows a string (cut to 64 characters) or number as JSON, and names the
- * type of any other value, so a message never echoes a large input.
- */
-function describeInput(input: unknown): string {
-  if (typeof input === 'string') return JSON.stringify(input.slice(0, 64));
-  return typeof input === 'number' ? String(input) : jsonTypeName(input);
 }
 
 /** Builds a required name field: a non-empty string. */

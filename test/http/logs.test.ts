@@ -120,6 +120,30 @@ describe('POST /logs/ingest', () => {
         '/api/observatory/logs/ingest/batch',
     ],
     [
+      'a 300-character service',
+      { service: 's'.repeat(300), message: 'x' },
+      'service',
+      'service: too long: 300 characters, above the limit of 256; shorten',
+    ],
+    [
+      'a severity_number above 24',
+      { message: 'x', severity_number: 30 },
+      'severity_number',
+      'invalid severity_number 30: expected a whole number from 0 to 24',
+    ],
+    [
+      'a severity_number sent as text',
+      { message: 'x', severity_number: '9' },
+      'severity_number',
+      'invalid severity_number "9": expected a whole number from 0 to 24',
+    ],
+    [
+      'an empty id',
+      { message: 'x', id: '' },
+      'id',
+      'id: is empty; send the id from the source, or omit id',
+    ],
+    [
       'a JSON string',
       '"hello"',
       '(root)',
@@ -561,6 +585,18 @@ describe('POST /logs/search', () => {
 
     expect(response.status).toBe(400);
     expect(response.body.error.details[0].path).toBe(path);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a limit of 0', { limit: 0 }, 'limit: invalid limit 0: expected a whole'],
+    ['a fractional limit', { limit: 1.5 }, 'limit 1.5: expected a whole'],
+    ['a limit sent as text', { limit: '10' }, 'limit "10": expected a whole'],
+    ['an empty service', { service: '' }, 'service: is empty; send the'],
+  ])('explains the fix for %s', async (_name, body, fix) => {
+    const response = await search(body);
+
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toContain(fix);
   });
 
   it('explains the cap on a query over 1024 characters', async () => {
