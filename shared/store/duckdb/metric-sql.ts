@@ -141,15 +141,18 @@ export function bucketQuery(
  * the part of `avg`, `sum` and `count` that SQL computes. Histogram and
  * summary points are left out: a cumulative one counts only what it adds
  * to the previous point of its series, which the store works out in code.
+ * `distributions` counts them, so the store reads them only when there
+ * are some.
  */
 export function valueTotalsQuery(table: string, query: MetricQuery): Statement {
   const selection = selectionOf(query);
   const sql = `
     SELECT ${selection.group} AS group_key,
       (timestamp_ms // $interval) * $interval AS bucket_ms,
-      sum(value) AS sum, count(value) AS count
+      sum(value) AS sum, count(value) AS count,
+      count(*) FILTER (WHERE value IS NULL) AS distributions
     FROM ${table}
-    WHERE ${selection.where} AND value IS NOT NULL
+    WHERE ${selection.where}
     GROUP BY group_key, bucket_ms`;
   const params = { ...selection.params, interval: BigInt(query.interval_ms) };
   return { sql, params };

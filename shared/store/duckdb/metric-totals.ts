@@ -15,6 +15,7 @@ interface ValueTotalsRow {
   bucket_ms: bigint;
   sum: number | null;
   count: bigint;
+  distributions: bigint;
 }
 
 /**
@@ -34,12 +35,19 @@ export async function queryTotals(
   const statement = valueTotalsQuery(table, query);
   const rows = await db.query<ValueTotalsRow>(statement.sql, statement.params);
   const groups: TotalsByGroup = new Map();
+  let distributions = 0;
   for (const row of rows) {
+    distributions += Number(row.distributions);
     const count = Number(row.count);
+    if (count === 0) continue;
     const totals = { sum: row.sum, count, count_with_sum: count };
     addToBucket(groups, row.group_key, Number(row.bucket_ms), totals);
   }
-  const readings = await readGroupedReadings(db, table, query, maxRows);
-  addDistributionTotals(groups, readings, query);
+  // A gauge or counter has no histogram or summary points, so it skips
+  // the second scan of the range.
+  if (distributions > 0) {
+    const readings = await readGroupedReadings(db, table, query, maxRows);
+    addDistributionTotals(groups, readings, query);
+  }
   return totalsSeries(groups, aggregation);
 }
