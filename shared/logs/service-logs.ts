@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { limitParam } from '#shared/http/query-params.js';
 import { parseInput } from '#shared/http/request.js';
 import { unknownParamError } from '#shared/http/zod-details.js';
 import type { LogQuery } from '#shared/model/log.js';
@@ -13,27 +14,11 @@ import {
   searchTextSchema,
 } from './search.js';
 
-/** `limit` as query text: a whole number from 1 to MAX_LOG_LIMIT. */
-const limitParam = z
-  .string()
-  .refine(
-    (text) =>
-      /^\d{1,7}$/.test(text) &&
-      Number(text) >= 1 &&
-      Number(text) <= MAX_LOG_LIMIT,
-    {
-      error: (issue) =>
-        `invalid limit ${JSON.stringify(issue.input)}: expected a whole ` +
-        `number from 1 to ${MAX_LOG_LIMIT}`,
-    },
-  )
-  .transform(Number);
-
 /** Parameters every log list of a service takes. */
 const listParams = {
   start: timestampSchema.optional(),
   end: timestampSchema.optional(),
-  limit: limitParam.optional(),
+  limit: limitParam(MAX_LOG_LIMIT).optional(),
   cursor: z.string().optional(),
   query: searchTextSchema.optional(),
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
+import { limitParam } from '../http/query-params.js';
 import { parseInput } from '../http/request.js';
 import { unknownParamError } from '../http/zod-details.js';
 import { MAX_ATTRIBUTE_FILTERS, MAX_QUERY_RANGE_MS } from '../limits.js';
@@ -19,22 +20,6 @@ export const ATTRIBUTE_PARAM_PREFIX = 'attr.';
  * as 64-bit integers, which hold about 292 years.
  */
 const MAX_DURATION_MS = 365 * 86_400_000;
-
-/** `limit` as query text: a whole number from 1 to MAX_TRACE_LIMIT. */
-const limitParam = z
-  .string()
-  .refine(
-    (text) =>
-      /^\d{1,7}$/.test(text) &&
-      Number(text) >= 1 &&
-      Number(text) <= MAX_TRACE_LIMIT,
-    {
-      error: (issue) =>
-        `invalid limit ${JSON.stringify(issue.input)}: expected a whole ` +
-        `number from 1 to ${MAX_TRACE_LIMIT}`,
-    },
-  )
-  .transform(Number);
 
 /** Builds a duration filter in milliseconds, read as nanoseconds. */
 function durationParam(name: string) {
@@ -62,7 +47,7 @@ function durationParam(name: string) {
 const listParamsShape = {
   start: timestampSchema.optional(),
   end: timestampSchema.optional(),
-  limit: limitParam.default(DEFAULT_TRACE_LIMIT),
+  limit: limitParam(MAX_TRACE_LIMIT).default(DEFAULT_TRACE_LIMIT),
   cursor: z
     .string()
     .min(1, {
