@@ -53,10 +53,9 @@ function waitForUrl(child: ChildProcess, logPath: string): Promise<string> {
 }
 
 /**
- * The arguments that start the server. A profiled server runs the
- * TypeScript sources under tsx, so its profile names source files; any
- * other runs the bundle of the same code, which starts in a fraction of
- * the time.
+ * Returns the arguments that start the server. A profiled server runs
+ * the TypeScript sources under tsx, so its profile names source files.
+ * Any other runs the bundle of the same code, which starts faster.
  */
 async function serverArgs(cpuProfileDir?: string): Promise<string[]> {
   if (cpuProfileDir === undefined) return [(await benchEntries()).server];

@@ -85,7 +85,7 @@ const NOT_ATTRIBUTES =
   'invalid value: expected an object of keys and JSON values';
 const TOO_MANY_ATTRIBUTES = `too many keys: the limit is ${MAX_LOG_ATTRIBUTES} per record`;
 
-/** A JSON value; the issue names the first part that is not JSON. */
+/** Checks a JSON value, naming the first part that is not JSON. */
 const plainValue = z.unknown().transform((value, ctx) => {
   const path: PropertyKey[] = [];
   const copy = copyPlainValue(value, path);

@@ -102,7 +102,7 @@ export function addDistributionTotals(
 /**
  * Returns the value of an aggregation from its totals. `avg` divides the
  * sum by the observations that carry a sum, so a histogram without a sum
- * changes `count` but not `avg`; it is null when no observation has one.
+ * changes `count` but not `avg`. It is null when no observation has one.
  */
 export function totalsValue(
   totals: BucketTotals,

@@ -193,6 +193,36 @@ describe('DuckDbMetricStore columns', () => {
 
     expect(rows[0]?.n).toBe(1n);
   });
+
+  it('scans a gauge once for avg', async () => {
+    await store.write([
+      gauge(1, { host: 'a' }, { timestamp_ms: at(1) }),
+      gauge(3, { host: 'a' }, { timestamp_ms: at(2) }),
+    ]);
+    const reads = vi.spyOn(db, 'query');
+
+    const series = await store.query(query({ aggregation: 'avg' }));
+
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(series[0]?.points.map((p) => p.value)).toEqual([1, 3]);
+  });
+
+  it('reads histogram points when there are some', async () => {
+    await store.write([
+      histogram([1, 1, 0], 0.5, {
+        timestamp_ms: at(1),
+        start_timestamp_ms: at(0),
+      }),
+    ]);
+    const reads = vi.spyOn(db, 'query');
+
+    const series = await store.query(
+      query({ metric_name: 'http.duration', aggregation: 'count' }),
+    );
+
+    expect(reads).toHaveBeenCalledTimes(2);
+    expect(series[0]?.points.map((p) => p.value)).toEqual([2]);
+  });
 });
 
 describe('DuckDbMetricStore read cap', () => {
@@ -256,47 +286,5 @@ describe('DuckDbMetricStore read cap', () => {
     });
 
     await expect(failing).rejects.toThrow(/more than 2 stored points/);
-  });
-});
-
-describe('DuckDbMetricStore totals reads', () => {
-  let db: DuckDb;
-  let store: DuckDbMetricStore;
-
-  beforeEach(async () => {
-    db = await DuckDb.open(':memory:');
-    store = new DuckDbMetricStore(db);
-    await store.init();
-  });
-  afterEach(() => db.close());
-
-  it('scans a gauge once for avg', async () => {
-    await store.write([
-      gauge(1, { host: 'a' }, { timestamp_ms: at(1) }),
-      gauge(3, { host: 'a' }, { timestamp_ms: at(2) }),
-    ]);
-    const reads = vi.spyOn(db, 'query');
-
-    const series = await store.query(query({ aggregation: 'avg' }));
-
-    expect(reads).toHaveBeenCalledTimes(1);
-    expect(series[0]?.points.map((p) => p.value)).toEqual([1, 3]);
-  });
-
-  it('reads histogram points when there are some', async () => {
-    await store.write([
-      histogram([1, 1, 0], 0.5, {
-        timestamp_ms: at(1),
-        start_timestamp_ms: at(0),
-      }),
-    ]);
-    const reads = vi.spyOn(db, 'query');
-
-    const series = await store.query(
-      query({ metric_name: 'http.duration', aggregation: 'count' }),
-    );
-
-    expect(reads).toHaveBeenCalledTimes(2);
-    expect(series[0]?.points.map((p) => p.value)).toEqual([2]);
   });
 });

@@ -61,8 +61,8 @@ function guessBound(range: TraceRange, startNano: bigint, rank: bigint) {
 
 /** Grows the rank so the next round should find a full page. */
 function nextRank(rank: bigint, settled: number, page: number): bigint {
-  const wanted = Math.ceil((2 * page) / Math.max(settled, 1));
-  const factor = Math.min(MAX_GROWTH, Math.max(MIN_GROWTH, wanted));
+  const needed = Math.ceil((2 * page) / Math.max(settled, 1));
+  const factor = Math.min(MAX_GROWTH, Math.max(MIN_GROWTH, needed));
   return rank * BigInt(factor);
 }
 

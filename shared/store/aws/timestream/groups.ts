@@ -3,7 +3,7 @@ import type { MetricQuery } from '#shared/model/metric.js';
 import type { LabelColumn } from './metric-sql.js';
 import { type Row, rowLabels } from './rows.js';
 
-/** The group key of a label set, as `groupLabels` reads it back. */
+/** Builds the group key of a label set, as `groupLabels` reads it back. */
 export function groupKey(labels: Record<string, string>, groupBy?: string[]) {
   if (groupBy === undefined) return canonicalLabels(labels);
   return JSON.stringify(groupBy.map((key) => labels[key] ?? ''));
